@@ -1,0 +1,112 @@
+"""An empty workshop workbook for researchers to type the notes of a workshop into.
+
+The workbook has one sheet per table of ``docs/data-model.md`` with its header row, dropdowns
+for the values that must come from a fixed list (roles, participant ids, top-3 places, rating
+values, mixed groups, cluster labels already typed), and a first sheet with instructions in
+Dutch. A filled-in template is a valid workshop file as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hbomkb.workshops import SHEETS
+from hbomkb.xlsx import save_workbook
+
+MAX_ROWS = 500
+IDS = [f"{p}-{c}" for p in ("OND", "HBO") for c in "ABCDEFGH"]
+
+INSTRUCTIONS = [
+    "Werkblad voor één regionale workshop (hbo en mkb samen sterker)",
+    "",
+    "Sla dit bestand op als workshops/<regio>.xlsx in de studiemap, bijvoorbeeld "
+    "workshops/noord.xlsx; de bestandsnaam is de regiocode uit study.yaml.",
+    "Vul per tabblad één regel per gegeven in. Laat de kopregel (rij 1) staan; lege regels "
+    "worden overgeslagen.",
+    "",
+    "participants: één regel per deelnemer. participant = OND-A t/m OND-D (ondernemers, mkb) of "
+    "HBO-A t/m HBO-D (hbo); role = mkb of hbo; mixed_group = de gemengde groep van deel 3 "
+    "(1 of 2); sector en firm_size (aantal medewerkers) zijn optioneel. Geen namen invullen.",
+    "outcome_notes (deel 1): één regel per geeltje met een gewenst resultaat (GR): wie het "
+    "schreef, de tekst, en het cluster waarin de groep het plaatste.",
+    "outcome_clusters (deel 1): één regel per cluster van de hbo-groep of de mkb-groep; top3 = "
+    "1, 2 of 3 voor de drie gekozen clusters (kansen), anders leeg.",
+    "outcome_ratings (deel 1): per deelnemer en per cluster van de eigen groep: importance "
+    "(belang) en satisfaction (tevredenheid met de huidige situatie), van 1 (laag) tot 5 (hoog).",
+    "form_notes (deel 3): één regel per geeltje met een samenwerkingsvorm (SV): wie, in welke "
+    "gemengde groep, de tekst en het cluster.",
+    "form_clusters (deel 3): één regel per cluster van samenwerkingsvormen per gemengde groep; "
+    "top3 = 1, 2 of 3 voor de gekozen top 3.",
+    "",
+    "Schrijf geen namen, e-mailadressen of telefoonnummers over van de geeltjes; wat er toch "
+    "in staat, wordt bij het verwerken vervangen door [naam], [e-mail] of [telefoon].",
+    "Controleer het bestand met: hbomkb validate --study <studiemap>",
+]
+
+
+def write_template(out: str | os.PathLike) -> Path:
+    """Write the empty workshop workbook to ``out`` and return its path."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    info = wb.active
+    info.title = "instructies"
+    for line in INSTRUCTIONS:
+        info.append([line])
+    info["A1"].font = Font(bold=True, size=14)
+    info.column_dimensions["A"].width = 120
+    for row in info.iter_rows(min_row=2):
+        row[0].alignment = Alignment(wrap_text=True)
+
+    columns = {}
+    for sheet, (required, optional) in SHEETS.items():
+        ws = wb.create_sheet(sheet)
+        header = [*required, *optional]
+        ws.append(header)
+        for i, _ in enumerate(header):
+            cell = ws.cell(row=1, column=i + 1)
+            cell.font = Font(bold=True)
+            ws.column_dimensions[cell.column_letter].width = 45 if i and header[i] in (
+                "note", "cluster") else 16
+        ws.freeze_panes = "A2"
+        columns[sheet] = {c: ws.cell(row=1, column=i + 1).column_letter
+                          for i, c in enumerate(header)}
+
+    def ref(sheet, col):
+        letter = columns[sheet][col]
+        return f"{sheet}!${letter}$2:${letter}${MAX_ROWS}"
+
+    lists = {
+        "participant": '"' + ",".join(IDS) + '"',
+        "role": '"hbo,mkb"',
+        "mixed_group": '"1,2,3,4"',
+        "top3": '"1,2,3"',
+        "importance": '"1,2,3,4,5"',
+        "satisfaction": '"1,2,3,4,5"',
+    }
+    refs = {
+        "outcome_notes": {"participant": ref("participants", "participant"),
+                          "cluster": ref("outcome_clusters", "cluster")},
+        "outcome_ratings": {"participant": ref("participants", "participant"),
+                            "cluster": ref("outcome_clusters", "cluster")},
+        "form_notes": {"participant": ref("participants", "participant"),
+                       "cluster": ref("form_clusters", "cluster")},
+    }
+    for sheet, cols in columns.items():
+        ws = wb[sheet]
+        for col, letter in cols.items():
+            formula = refs.get(sheet, {}).get(col) or lists.get(col)
+            if formula is None:
+                continue
+            # cluster lists only suggest (a new label may be typed); the rest must match
+            strict = col != "cluster"
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True,
+                                showErrorMessage=strict, errorStyle="stop",
+                                error="Kies een waarde uit de lijst.",
+                                errorTitle="Ongeldige waarde")
+            dv.add(f"{letter}2:{letter}{MAX_ROWS}")
+            ws.add_data_validation(dv)
+    return save_workbook(wb, out)
