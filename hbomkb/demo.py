@@ -53,14 +53,11 @@ def generate(out: str | Path, seed: int = 2018, regions: list[str] | None = None
             tables[k].append(pd.DataFrame(region[k]).assign(region=slug))
     codebook = _write_codebook(out / "codebook.xlsx", mapping_rows, rng)
 
-    try:  # TEMP until the survey module lands
-        from hbomkb import survey
-    except ImportError:
-        survey = None
-    study = load_study(out)
-    frames = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
-    if survey is not None and hasattr(survey, "write_demo_survey"):  # TEMP until the survey module lands
-        survey.write_demo_survey(study, codebook, frames, out, seed)
+    if with_survey:
+        from hbomkb.survey import write_demo_survey
+
+        frames = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
+        write_demo_survey(load_study(out), codebook, frames, out, seed)
     return out
 
 

@@ -1,0 +1,115 @@
+"""Processing: every raw row accounted for, raw files untouched, atomic output, no personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from studyedit import rows, set_cell
+
+from hbomkb.cli import main
+from hbomkb.config import load_study
+from hbomkb.process import EXCLUSIONS, MANIFEST, build, load_tables, process
+from hbomkb.workshops import SHEETS
+
+
+def _hashes(root):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+
+
+def _mtimes(root):
+    return {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_every_raw_row_is_processed_or_excluded(small_study, processed_root):
+    # two rows that must be left out, with their reasons
+    set_cell(small_study / "workshops/noord.xlsx", "outcome_notes", 3, "note", None)
+    set_cell(small_study / "workshops/oost.xlsx", "outcome_ratings", 4, "importance", None)
+    set_cell(small_study / "workshops/oost.xlsx", "outcome_ratings", 4, "satisfaction", None)
+    study = load_study(small_study)
+    out = process(study)
+    excluded = pd.read_csv(out / EXCLUSIONS)
+    assert set(excluded["reason"]) == {"empty note text", "no ratings"}
+    for sheet in SHEETS:
+        raw = sum(len(rows(small_study / "workshops" / f"{r}.xlsx", sheet))
+                  for r in study.region_slugs)
+        processed = len(pd.read_parquet(out / f"{sheet}.parquet"))
+        left_out = int((excluded["sheet"] == sheet).sum())
+        assert raw == processed + left_out, sheet
+    codebook_rows = len(rows(small_study / "codebook.xlsx", "mapping"))
+    assert len(pd.read_parquet(out / "codebook_mapping.parquet")) == codebook_rows
+
+
+def test_processing_never_writes_raw_files(small_study, processed_root):
+    before_hash, before_time = _hashes(small_study), _mtimes(small_study)
+    process(load_study(small_study))
+    main(["validate", "--study", str(small_study)])
+    assert _hashes(small_study) == before_hash
+    assert _mtimes(small_study) == before_time
+
+
+def test_failed_run_leaves_earlier_output_untouched(small_study, processed_root, capsys):
+    study = load_study(small_study)
+    out = process(study)
+    before = _hashes(out)
+    set_cell(small_study / "workshops/noord.xlsx", "outcome_ratings", 2, "importance", 9)
+    assert main(["process", "--study", str(small_study)]) == 2
+    err = capsys.readouterr().err
+    assert "off the scale" in err and "nothing was written" in err
+    assert _hashes(out) == before
+    assert [p.name for p in processed_root.iterdir()] == ["small"]  # no temp folders left
+
+
+def test_tables_are_typed_and_tidy(small_study, processed_root):
+    tables = load_tables(load_study(small_study))
+    r = tables["outcome_ratings"]
+    assert str(r["importance"].dtype) == "Int64"
+    assert r["importance"].between(1, 5).all()
+    notes = tables["outcome_notes"]
+    assert notes["note_id"].is_unique
+    assert notes["code"].notna().all()
+    assert set(tables["participants"].columns) >= {"region", "participant", "role"}
+
+
+def test_personal_data_in_notes_is_redacted(small_study, processed_root):
+    set_cell(small_study / "workshops/noord.xlsx", "outcome_notes", 2, "note",
+             "Stage regelen met Jan de Vries, j.devries@bedrijf.nl of 06-12345678")
+    out = process(load_study(small_study))
+    text = pd.read_parquet(out / "outcome_notes.parquet").loc[0, "text"]
+    assert text == "Stage regelen met [naam], [e-mail] of [telefoon]"
+    blob = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"devries" not in blob and b"12345678" not in blob
+
+
+def test_load_tables_reads_processed_data_only_when_current(small_study, processed_root):
+    study = load_study(small_study)
+    out = process(study)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert "workshops/noord.xlsx" in manifest["inputs"]
+    assert len(load_tables(study)["outcome_notes"]) == manifest["tables"]["outcome_notes"]
+    set_cell(small_study / "workshops/noord.xlsx", "outcome_notes", 2, "note", "Nieuw geeltje")
+    fresh = load_tables(study)["outcome_notes"]
+    assert "Nieuw geeltje" in set(fresh["text"])
+
+
+def test_build_reports_problems_without_raising(small_study):
+    (small_study / "workshops/noord.xlsx").write_text("kapot")
+    built = build(load_study(small_study))
+    assert not built.ok
+    assert any("not a readable Excel workbook" in str(p) for p in built.problems)
+
+
+def test_process_cli_prints_what_it_wrote(small_study, processed_root, capsys):
+    assert main(["process", "--study", str(small_study)]) == 0
+    out = capsys.readouterr().out
+    assert "wrote" in out and str(processed_root / "small") in out
+    assert "noord" in out and "participants" in out
+
+
+@pytest.mark.parametrize("args", [["validate"], ["process"]])
+def test_no_traceback_for_a_missing_study(args, tmp_path, capsys):
+    assert main([*args, "--study", str(tmp_path / "nergens")]) == 2
+    err = capsys.readouterr().err
+    assert "study folder not found" in err and "Traceback" not in err
