@@ -39,7 +39,7 @@ def cmd_validate(args) -> int:
               "the errors are fixed", file=sys.stderr)
         return 2
     print(f"{study.slug}: valid ({n_warn} warning(s), {len(built.exclusions)} row(s) left out)")
-    print(summary(built.tables).to_string())
+    print(summary(built.tables, study).to_string())
     return 0
 
 
@@ -50,7 +50,7 @@ def cmd_process(args) -> int:
     target = process(study)
     tables = load_tables(study)
     print(f"{study.slug}: wrote {len(tables)} tables to {target}")
-    print(summary(tables).to_string())
+    print(summary(tables, study).to_string())
     excl = sum(1 for _ in open(target / EXCLUSIONS, encoding="utf-8")) - 1
     print(f"{excl} raw row(s) left out, with reasons, in {target / EXCLUSIONS}")
     return 0

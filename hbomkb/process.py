@@ -62,11 +62,9 @@ def build(study: Study) -> Built:
 
 
 def _survey(study: Study, clusters: pd.DataFrame):
-    try:  # TEMP until the survey module lands
-        from hbomkb import survey
-        tables, problems = survey.read_survey(study, clusters)
-    except (ImportError, AttributeError):
-        return {}, [], None
+    from hbomkb import survey
+
+    tables, problems = survey.read_survey(study, clusters)
     excl = tables.pop("exclusions", None)
     return tables, problems, excl
 
@@ -136,7 +134,7 @@ def load_tables(study: Study, processed_dir: str | os.PathLike | None = None
     return built.tables
 
 
-def summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def summary(tables: dict[str, pd.DataFrame], study: Study | None = None) -> pd.DataFrame:
     """Counts per region and role: participants, notes, clusters, ratings, respondents."""
     parts = {
         "participants": tables["participants"].groupby(["region", "role"]).size(),
@@ -150,4 +148,7 @@ def summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         parts["respondents"] = resp.groupby(["region", "role"]).size()
     out = pd.DataFrame(parts).fillna(0).astype(int)
     out.index.names = ["region", "role"]
+    if study is not None:
+        order = {slug: i for i, slug in enumerate(study.region_slugs)}
+        out = out.sort_index(key=lambda ix: ix.map(order) if ix.name == "region" else ix)
     return out
