@@ -152,7 +152,8 @@ def load_study(path: str | os.PathLike | None = None) -> Study:
         regions.append(Region(str(r["slug"]).strip(), str(r.get("name", r["slug"])).strip()))
     _require(bool(regions), where, "no regions listed; expected at least one under 'regions'")
     slugs = [r.slug for r in regions]
-    _require(len(set(slugs)) == len(slugs), f"{where}:regions::slug", "a region slug is listed twice")
+    _require(len(set(slugs)) == len(slugs), f"{where}:regions::slug",
+             "a region slug is listed twice; expected each region once")
 
     language = str(raw.get("language", "nl")).strip().lower()
     _require(language in ("nl", "en"), f"{where}:::language", f"'{language}'; expected nl or en")

@@ -57,6 +57,7 @@ def generate(out: str | Path, seed: int = 2018, regions: list[str] | None = None
         from hbomkb.survey import write_demo_survey
 
         frames = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
+        frames["codebook_mapping"] = pd.DataFrame(mapping_rows)
         write_demo_survey(load_study(out), codebook, frames, out, seed)
     return out
 

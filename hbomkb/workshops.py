@@ -402,8 +402,8 @@ class _RegionReader:
             key = ("outcome_clusters", person["role"], label_key(label))
             if key not in self.labels:
                 self.log.error(sheet, r.row, "cluster", f"rating of cluster '{label}', which is "
-                               f"not a cluster of the {person['role']} group; expected a label from "
-                               "sheet outcome_clusters")
+                               f"not a cluster of the {person['role']} group; expected a label "
+                               "from sheet outcome_clusters")
                 continue
             dup = (person["participant"], key)
             if dup in seen:

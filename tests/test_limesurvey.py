@@ -1,0 +1,377 @@
+"""LimeSurvey I/O against the real files in shared/limesurvey and small export variants."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hbomkb.config
+from hbomkb import limesurvey as ls
+from hbomkb.problems import InputError
+
+SHARED = Path(hbomkb.config.PROJECT_DIR).parent / "shared" / "limesurvey"
+FIX = Path(__file__).resolve().parent / "fixtures" / "limesurvey"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"{SHARED} absent: CI puts a copy of shared/ beside the clone")
+
+LS5 = SHARED / "ls5_sample_survey_multilingual_fr_de_en_it.lss"
+EXPORTS = SHARED / "exports"
+
+
+def raw_question_types(path: Path) -> collections.Counter:
+    """Type letters of top-level questions counted straight from the XML, once per qid."""
+    root = ET.parse(path).getroot()
+    seen = {}
+    for row in root.find("questions/rows"):
+        rec = {c.tag: c.text for c in row}
+        if rec.get("parent_qid") in (None, "0"):
+            seen[rec["qid"]] = rec["type"]
+    return collections.Counter(seen.values())
+
+
+# Counts pinned from the files (checked with the raw XML count above).
+LSS_FILES = {
+    "ls5_sample_survey_multilingual_fr_de_en_it.lss": dict(
+        sid=282267, db=495, base="en", langs={"fr", "it", "de-informal", "en"}, n=66, subs=124,
+        types={"!": 3, "1": 2, "5": 1, ":": 3, ";": 1, "A": 1, "B": 1, "C": 3, "D": 2, "E": 1,
+               "F": 1, "G": 1, "H": 1, "I": 1, "K": 3, "L": 3, "M": 7, "N": 1, "O": 1, "P": 1,
+               "Q": 4, "R": 3, "S": 4, "T": 2, "U": 1, "X": 11, "Y": 3}),
+    "ls205_sample_survey_english.lss": dict(
+        sid=82556, db=177, base="en", langs={"en"}, n=114, subs=321,
+        types={"!": 2, "*": 2, "1": 5, "5": 2, ":": 5, ";": 4, "A": 3, "B": 3, "C": 3, "D": 1,
+               "E": 4, "F": 3, "G": 1, "H": 1, "I": 1, "K": 10, "L": 3, "M": 8, "N": 12,
+               "O": 1, "P": 6, "Q": 3, "R": 4, "S": 7, "T": 2, "U": 2, "X": 11, "Y": 4,
+               "|": 1}),
+    "citric_examples_answers.lss": dict(sid=616667, db=638, base="en", langs={"en"}, n=2,
+                                        subs=8, types={"F": 1, "M": 1}),
+    "limesurvey_survey_583654_ranking_response_table.lss": dict(
+        sid=583654, db=717, base="fr", langs={"fr"}, n=1, subs=2, types={"R": 1}),
+}
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(LSS_FILES))
+def test_every_real_lss_parses_with_its_questions(name):
+    want = LSS_FILES[name]
+    s = ls.read_lss(SHARED / name)
+    assert (s.survey_id, s.db_version, s.language) == (want["sid"], want["db"], want["base"])
+    assert set(s.languages) == want["langs"]
+    assert len(s.questions) == want["n"]
+    assert collections.Counter(q.type for q in s.questions) == want["types"]
+    assert collections.Counter(q.type for q in s.questions) == raw_question_types(SHARED / name)
+    assert sum(len(q.subquestions) for q in s.questions) == want["subs"]
+
+
+@needs_shared
+def test_legacy_inline_texts_and_ranking_items_as_answers():
+    s = ls.read_lss(SHARED / "ls205_sample_survey_english.lss")
+    q = s.question("qRanking")
+    assert [(a.code, s.text(a.texts)) for a in q.ranking_items] == [
+        ("1", "Sleeping"), ("2", "Programming"), ("3", "Watching Television"),
+        ("4", "Time with Family")]
+    dual = s.question("worries")
+    assert [a.code for a in dual.answer_list(1)] == ["b1", "b2", "b3"]
+    assert [a.code for a in dual.answer_list(0)] == ["s1", "s2", "s3"]
+    assert s.attribute(dual, "dualscale_headerA") == "Severity"
+    assert s.text(next(g for g in s.groups if g.gid == 3).names) == "Dynamic Math Display"
+
+
+@needs_shared
+def test_ranking_items_as_subquestions_in_the_7x_line():
+    s = ls.read_lss(SHARED / "limesurvey_survey_583654_ranking_response_table.lss")
+    q = s.question("Q00")
+    assert q.answers == []
+    assert [(i.code, s.text(i.texts)) for i in q.ranking_items] == [
+        ("SQ001", "Option A"), ("SQ002", "Option B")]
+    assert [c.name for c in ls.response_columns(s)] == ["Q00[1]", "Q00[2]"]
+
+
+@needs_shared
+def test_text_lookup_in_study_language_falls_back_to_base_language():
+    s = ls.read_lss(LS5)
+    q = s.question("dual")
+    a = q.answer_list(0)[0]
+    assert s.text(a.texts, "en") == "Some example answer option - scale 1"
+    assert s.text(a.texts, "fr") != s.text(a.texts, "en")  # the French text exists
+    assert s.text(a.texts, "nl") == s.text(a.texts, "en")  # no Dutch: the base language
+
+
+@needs_shared
+def test_response_columns_match_the_real_export_heading_for_heading():
+    s = ls.read_lss(LS5)
+    text = (EXPORTS / "results-survey282267_code_short.csv").read_text(encoding="utf-8-sig")
+    header = next(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[:7] == ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
+                          "datestamp"]
+    assert header[7:] == [c.name for c in ls.response_columns(s)]  # 215 columns, in order
+
+
+def _value(df, row, col):
+    v = df[col].iloc[row]
+    return None if pd.isna(v) else v
+
+
+@needs_shared
+@pytest.mark.parametrize("variant", ["code_short", "code_long"])
+def test_real_exports_read_back_to_the_values_they_hold(variant):
+    s = ls.read_lss(LS5)
+    df = ls.read_responses(EXPORTS / f"results-survey282267_{variant}.csv", s)
+    assert df.attrs["answers"] == ("codes" if variant == "code_short" else "full")
+    assert df.attrs["separator"] == ";" and df.attrs["problems"] == []
+    assert len(df) == 3 and df["id"].tolist() == [1, 2, 3]
+    assert df["startlanguage"].tolist() == ["en", "fr", "de-informal"]
+    assert df["submitdate"].iloc[0] == pd.Timestamp("2024-03-01 10:11:12")
+    assert pd.isna(df["submitdate"].iloc[2])  # incomplete
+    assert _value(df, 0, "S") == 'Hello, "world"; semi'
+    assert _value(df, 0, "T") == "line1\nline2\nline3"
+    assert _value(df, 0, "H") == "Ünïcödé café — ok ✓"
+    assert _value(df, 0, "Q[SQ01]") == "a;b" and _value(df, 0, "Q[SQ02]") == "tab\there"
+    assert _value(df, 2, "S") == "partial only"
+    assert _value(df, 0, "N") == 42.5 and _value(df, 0, "ANT[SQY01_SQX01]") == 5
+    # answer codes, whichever answer mode the export used
+    assert [_value(df, i, "Y") for i in range(3)] == ["Y", "N", None]
+    assert _value(df, 0, "G") == "F" and _value(df, 1, "G") is None
+    assert (_value(df, 0, "L"), _value(df, 0, "L[other]")) == ("-oth-", "my other")
+    assert (_value(df, 0, "O"), _value(df, 0, "O[comment]")) == ("A1", "a comment")
+    assert (_value(df, 0, "dual[SQ01][1]"), _value(df, 0, "dual[SQ01][2]")) == ("A11", "A21")
+    assert (_value(df, 0, "R[1]"), _value(df, 0, "R[2]"), _value(df, 0, "R[3]")) == (
+        "A1", "A3", None)
+    assert (_value(df, 0, "E[SQ01]"), _value(df, 0, "C[SQ01]")) == ("I", "U")
+    assert (_value(df, 0, "M[SQ01]"), _value(df, 0, "M[SQ02]")) == ("Y", None)
+    assert (_value(df, 0, "K[SQ001]"), _value(df, 0, "K[SQ001comment]")) == ("Y", "cmt")
+    assert _value(df, 0, "D") == pd.Timestamp("2024-01-15")
+    assert _value(df, 1, "S") == "" and _value(df, 1, "N") is None  # French, mostly empty
+
+
+@needs_shared
+def test_full_answer_export_equals_the_answer_code_export():
+    s = ls.read_lss(LS5)
+    short = ls.read_responses(EXPORTS / "results-survey282267_code_short.csv", s)
+    long = ls.read_responses(EXPORTS / "results-survey282267_code_long.csv", s)
+    assert list(short.columns) == list(long.columns)
+    for c in short.columns:
+        a = short[c].astype(object).where(short[c].notna(), None).tolist()
+        b = long[c].astype(object).where(long[c].notna(), None).tolist()
+        assert a == b, c
+
+
+@needs_shared
+@pytest.mark.parametrize("variant", ["expression", "comma_lf_nobom", "tab_null"])
+def test_real_export_rewritten_in_other_dialects_reads_the_same(variant, tmp_path):
+    """The real 6.1.8 export, rewritten field for field: ExpressionScript headings; comma, LF,
+    no BOM; tab with NULLs written as unquoted empty fields."""
+    s = ls.read_lss(LS5)
+    src = EXPORTS / "results-survey282267_code_short.csv"
+    records = list(csv.reader(io.StringIO(src.read_text(encoding="utf-8-sig")), delimiter=";"))
+    header, body = records[0], [r for r in records[1:] if r]
+    sep, eol, bom = {"expression": (";", "\r\n", True), "comma_lf_nobom": (",", "\n", False),
+                     "tab_null": ("\t", "\r\n", True)}[variant]
+    if variant == "expression":
+        em = {c.name: c.em for c in ls.response_columns(s)}
+        header = [em.get(h, h) for h in header]
+        assert "dual_SQ01_0" in header and "R_1" in header and "L_other" in header
+
+    def field(v):
+        if variant == "tab_null" and v == "":
+            return ""
+        return '"' + v.replace('"', '""') + '"'
+    text = eol.join(sep.join(field(v) if i else '"' + v + '"' for i, v in enumerate(r))
+                    for r in [header, *body]) + eol
+    path = tmp_path / "results-survey282267.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    got = ls.read_responses(path, s)
+    want = ls.read_responses(src, s)
+    assert got.attrs["headings"] == ("expression" if variant == "expression" else "code")
+    assert list(got.columns) == list(want.columns)
+    for c in want.columns:
+        a = want[c].astype(object).where(want[c].notna(), None).tolist()
+        b = got[c].astype(object).where(got[c].notna(), None).tolist()
+        if variant == "tab_null" and want[c].dtype == "str":
+            a = [None if v == "" else v for v in a]   # NULL written for every empty text
+        assert a == b, c
+
+
+@needs_shared
+def test_full_text_headings_stop_with_the_export_options_to_choose():
+    s = ls.read_lss(LS5)
+    with pytest.raises(InputError) as e:
+        ls.read_responses(EXPORTS / "results-survey282267_full_short.csv", s)
+    msg = str(e.value)
+    assert '"Headings: Question code"' in msg and '"Responses: Answer codes"' in msg
+
+
+@needs_shared
+def test_r_variant_is_read_as_a_csv_dialect_and_gets_the_full_text_message():
+    path = SHARED / "limonaid_survey_998192_R_data_file.csv"
+    d = ls.export_dialect(path)
+    assert (d["separator"], d["bom"], d["line_ending"], d["heading_style"]) == (
+        ",", True, "\n", "text")
+    assert len(d["headings"]) == 71 and d["headings"][0] == "Response ID"
+    with pytest.raises(InputError, match="Headings: Question code"):
+        ls.read_responses(path, ls.read_lss(LS5))
+
+
+# --- export variants (tests/fixtures/limesurvey, written by make_fixtures.py) ----------------
+
+MINI = FIX / "mini.lss"
+VARIANTS = ["mini_semicolon_bom_crlf.csv", "mini_comma_lf.csv", "mini_tab.csv",
+            "mini_null.csv", "mini_expression.csv"]
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return ls.read_lss(MINI)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_every_export_variant_reads_to_the_same_values(mini, name):
+    df = ls.read_responses(FIX / name, mini)
+    assert df.attrs["separator"] == {"mini_comma_lf.csv": ",", "mini_tab.csv": "\t"}.get(
+        name, ";")
+    assert df.attrs["headings"] == ("expression" if name == "mini_expression.csv" else "code")
+    assert df["id"].tolist() == [1, 2, 3, 4]
+    assert df["rol"].astype(object).where(df["rol"].notna(), None).tolist() == [
+        "hbo", "mkb", "hbo", None]
+    assert _value(df, 0, "openhbo") == 'Meer "echte" opdrachten;\nook langlopend'
+    assert _value(df, 0, "H02[F02][1]") == "WN" and _value(df, 0, "H01[F01][2]") == "5"
+    assert _value(df, 1, "startlanguage") == "en"
+    assert pd.isna(df["submitdate"].iloc[2]) and df["lastpage"].iloc[2] == 2
+    assert (_value(df, 2, "rankhbo[1]"), _value(df, 2, "H01[F01][1]")) == ("H01", None)
+
+
+def test_null_and_empty_stay_apart_in_text_columns(mini):
+    null = ls.read_responses(FIX / "mini_null.csv", mini)
+    quoted = ls.read_responses(FIX / "mini_semicolon_bom_crlf.csv", mini)
+    # hbo respondent 1 never saw the mkb open question: NULL in the newer export, "" in 6.1.8
+    assert pd.isna(null["openmkb"].iloc[0])
+    assert quoted["openmkb"].iloc[0] == ""
+    # respondent 3 saw the hbo open question and left it empty: "" in both
+    assert null["openhbo"].iloc[2] == "" and quoted["openhbo"].iloc[2] == ""
+
+
+def test_other_answer_is_kept_as_oth_with_its_text():
+    s = ls.read_lss(FIX / "other.lss")
+    df = ls.read_responses(FIX / "other.csv", s)
+    assert df["kleur"].astype(object).tolist() == ["-oth-", "A2"]
+    assert df["kleur[other]"].tolist() == ["paars", ""]
+
+
+# --- writer ----------------------------------------------------------------------------------
+
+@needs_shared
+def test_writer_follows_the_real_6x_sample_section_by_section(mini, tmp_path):
+    real = ET.parse(SHARED / "citric_examples_answers.lss").getroot()
+    ours = ET.parse(MINI).getroot()
+    assert ours.findtext("LimeSurveyDocType") == "Survey"
+    assert 600 <= int(ours.findtext("DBVersion")) < 700
+    for name in ("answers", "answer_l10ns", "groups", "group_l10ns", "questions",
+                 "subquestions", "question_l10ns", "question_attributes", "surveys",
+                 "surveys_languagesettings"):
+        assert [f.text for f in ours.find(f"{name}/fields")] == \
+            [f.text for f in real.find(f"{name}/fields")], name
+    text = MINI.read_text(encoding="utf-8")
+    assert "<anonymized><![CDATA[Y]]></anonymized>" in text
+    assert "<ipaddr><![CDATA[N]]></ipaddr>" in text and "<refurl><![CDATA[N]]></refurl>" in text
+
+
+def test_written_structure_reads_back_identically(mini, tmp_path):
+    again = ls.read_lss(ls.write_lss(mini, tmp_path / "again.lss"))
+    assert [(q.code, q.type, q.relevance, q.texts) for q in again.ordered_questions()] == \
+        [(q.code, q.type, q.relevance, q.texts) for q in mini.ordered_questions()]
+    for a, b in zip(again.ordered_questions(), mini.ordered_questions(), strict=True):
+        assert [(s.code, s.scale_id, s.texts) for s in a.subs(0)] == \
+            [(s.code, s.scale_id, s.texts) for s in b.subs(0)]
+        assert [(x.code, x.scale_id, x.texts) for x in a.answers] == \
+            [(x.code, x.scale_id, x.texts) for x in b.answers]
+        assert a.l10n_attributes == b.l10n_attributes
+
+
+def test_cdata_end_marker_in_a_text_survives(tmp_path):
+    s = ls.read_lss(FIX / "other.lss")
+    s.question("kleur").texts["nl"] = "a ]]> b <i>c</i> & d"
+    back = ls.read_lss(ls.write_lss(s, tmp_path / "x.lss"))
+    assert back.question("kleur").texts["nl"] == "a ]]> b <i>c</i> & d"
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+def _write(path: Path, text: str, encoding="utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_unknown_columns_are_listed(mini, tmp_path):
+    text = (FIX / "mini_semicolon_bom_crlf.csv").read_text(encoding="utf-8-sig")
+    text = text.replace('"rol";"regio"', '"role";"Q9[SQ1]"', 1)
+    with pytest.raises(InputError) as e:
+        ls.read_responses(_write(tmp_path / "r.csv", text), mini)
+    msg = str(e.value)
+    assert "2 column(s) not in survey" in msg and "'role'" in msg and "'Q9[SQ1]'" in msg
+
+
+def test_export_of_another_survey_by_file_name(mini, tmp_path):
+    src = (FIX / "mini_semicolon_bom_crlf.csv").read_bytes()
+    path = tmp_path / "results-survey123456.csv"
+    path.write_bytes(src)
+    with pytest.raises(InputError, match=f"survey 123456 but .* is survey {mini.survey_id}"):
+        ls.read_responses(path, mini)
+
+
+@needs_shared
+def test_export_of_another_survey_by_name_and_columns_lists_every_mismatch():
+    with pytest.raises(InputError) as e:
+        ls.read_responses(EXPORTS / "results-survey282267_code_short.csv",
+                          ls.read_lss(FIX / "other.lss"))
+    msg = str(e.value)
+    assert "the file name says survey 282267 but the structure other.lss is survey 111111" in msg
+    assert "215 column(s) not in survey 111111: 'S', 'T', 'H'" in msg
+
+
+def test_not_utf8(mini, tmp_path):
+    path = _write(tmp_path / "r.csv", '"id";"rol"\r\n"1";"hbö"\r\n', encoding="latin-1")
+    with pytest.raises(InputError, match="not UTF-8"):
+        ls.read_responses(path, mini)
+
+
+def test_ragged_rows(mini, tmp_path):
+    path = _write(tmp_path / "r.csv", '"id";"rol"\r\n"1";"hbo";"extra"\r\n')
+    with pytest.raises(InputError, match="same number of fields"):
+        ls.read_responses(path, mini)
+
+
+def test_value_that_is_no_answer_code_becomes_a_problem_row(mini, tmp_path):
+    path = _write(tmp_path / "r.csv", '"id";"rol";"H01[F01][1]"\r\n"1";"hbo";"7"\r\n'
+                  '"2";"student";"3"\r\n"3";"student";""\r\n')
+    df = ls.read_responses(path, mini)
+    probs = {(p.row, p.column): p.message for p in df.attrs["problems"]}
+    assert "value '7' is not an answer code of question H01" in probs[(2, "H01[F01][1]")]
+    assert "value 'student'" in probs[(3, "rol")] and "also in 1 more rows: 4" in probs[
+        (3, "rol")]
+    assert df["rol"].isna().tolist() == [False, True, True]
+
+
+def test_missing_and_non_lss_files(tmp_path, mini):
+    with pytest.raises(InputError, match="file not found"):
+        ls.read_lss(tmp_path / "nope.lss")
+    with pytest.raises(InputError, match="not readable as XML"):
+        ls.read_lss(_write(tmp_path / "a.lss", "not xml"))
+    with pytest.raises(InputError, match="not a LimeSurvey survey structure"):
+        ls.read_lss(_write(tmp_path / "b.lss", "<document><LimeSurveyDocType>Group"
+                                              "</LimeSurveyDocType></document>"))
+    with pytest.raises(InputError, match="file not found"):
+        ls.read_responses(tmp_path / "nope.csv", mini)
+    with pytest.raises(InputError, match="empty file"):
+        ls.read_responses(_write(tmp_path / "e.csv", ""), mini)
+
+
+def test_personal_columns_are_never_read(mini, tmp_path):
+    path = _write(tmp_path / "r.csv", '"id";"token";"ipaddr";"refurl";"rol"\r\n'
+                  '"1";"abc123";"10.0.0.1";"https://x.nl/?mail=a@b.nl";"hbo"\r\n')
+    df = ls.read_responses(path, mini)
+    assert list(df.columns) == ["id", "rol"]
