@@ -109,3 +109,22 @@ def test_regions_option_limits_the_study(tmp_path):
 def test_unknown_region_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown region"):
         generate(tmp_path / "s", regions=["zuid"])
+
+
+def test_committed_demo_is_what_the_generator_makes(tmp_path):
+    """data/raw/demo is `hbomkb demo --out data/raw/demo --seed 2018`, byte for byte."""
+    from hbomkb.config import RAW_DIR
+
+    committed = RAW_DIR / "demo"
+    fresh = generate(tmp_path / "demo", seed=2018)
+    assert _tree(fresh) == _tree(committed)
+    for rel in _tree(fresh):
+        assert filecmp.cmp(fresh / rel, committed / rel, shallow=False), (
+            f"{rel} differs: regenerate with `hbomkb demo --out data/raw/demo --seed 2018`")
+
+
+def test_demo_says_it_is_synthetic(tmp_path):
+    from hbomkb.config import RAW_DIR
+
+    assert load_study(RAW_DIR / "demo").synthetic
+    assert "Synthetic" in (RAW_DIR / "demo" / "study.yaml").read_text()
