@@ -1,0 +1,160 @@
+"""Every figure saves as PNG and SVG, states n in its title and speaks the study's language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+
+from hbomkb import plots
+from hbomkb.config import Region, Study
+
+
+def study(language="nl") -> Study:
+    return Study(root=Path("/tmp/hbomkb-plot-study"), name="t", title="t", language=language,
+                 regions=(Region("noord", "Noord"), Region("oost", "Oost")))
+
+
+CODEBOOK = pd.DataFrame({
+    "kind": ["outcome_hbo", "outcome_hbo", "outcome_mkb", "outcome_mkb", "form", "form"],
+    "code": ["H01", "H02", "M01", "M02", "F01", "F02"],
+    "label_nl": ["Stageplekken", "Onderzoek", "Innovatie", "Talent", "Studentprojecten", "Labs"],
+    "label_en": ["Internships", "Research", "Innovation", "Talent", "Student projects", "Labs"],
+    "explore": ["exploit", "explore", "explore", "exploit", "exploit", "explore"],
+    "term": ["short", "long", "long", "short", "short", "long"],
+})
+
+ODI = pd.DataFrame({"role": "hbo", "region": "noord", "cluster": ["a", "b", "c"],
+                    "code": ["H01", "H02", "H01"], "n": [4, 4, 3], "I": [10, 5, 6.67],
+                    "S": [2.5, 7.5, 6.67], "O": [17.5, 5, 6.67],
+                    "served": ["underserved", "overserved", "properly_served"]})
+
+
+def all_figures(st):
+    top3 = pd.DataFrame({"region": ["noord"] * 2 + ["oost"], "role": ["hbo", "mkb", "hbo"],
+                         "rank": [1, 1, 1], "cluster": ["a", "b", "c"],
+                         "code": ["H01", "M01", "H02"], "n": [5, 3, 2]})
+    counts = pd.DataFrame({"kind": "outcome_hbo", "region": ["noord", "oost", "all"],
+                           "code": ["H01", "H02", "H01"], "measure": "notes", "n": [5, 2, 5],
+                           "share": [1.0, 1.0, 0.7]})
+    quads = pd.DataFrame({"kind": "form", "code": ["F01", "F02"], "explore": ["exploit",
+                                                                             "explore"],
+                          "term": ["short", "long"], "weight": [10.0, 4.0], "n": [10, 4],
+                          "weight_type": "frequency"})
+    common = pd.DataFrame({"region": "all", "pairing": "theme", "key": ["talent", "innovatie"],
+                           "hbo_codes": ["H01", ""], "mkb_codes": ["M02", "M01"],
+                           "hbo": [True, False], "mkb": [True, True], "common": [True, False],
+                           "n_hbo": [3, 0], "n_mkb": [2, 4], "regions_common": [1, 0]})
+    cons = pd.DataFrame({"role": ["hbo", "hbo", "mkb", "mkb"],
+                         "code": ["H01", "H02", "M01", "M02"], "mean_rank": [1.4, 1.6, 1.2, 1.8],
+                         "ci_low": [1.2, 1.4, 1.0, 1.6], "ci_high": [1.6, 1.8, 1.4, 2.0],
+                         "n": [20, 20, 30, 30]})
+    fs = pd.DataFrame({"role": "hbo", "form": ["F01", "F01", "F02", "F02"],
+                       "outcome": ["H01", "H02", "H01", "H02"], "current": [2.0, 3, 2.5, 3.5],
+                       "potential": [4.0, 4, 3, 3], "gap": [2.0, 1, 0.5, -0.5],
+                       "n": [12, 12, 11, 12]})
+    fit = pd.DataFrame({"role": "hbo", "form": ["F01", "F01", "F02", "F02"],
+                        "scale": ["current", "potential"] * 2, "fit": [2.5, 4.0, 3.0, 3.2],
+                        "ci_low": [2.2, 3.7, 2.7, np.nan], "ci_high": [2.8, 4.3, 3.3, np.nan],
+                        "n": [12, 12, 12, 12]})
+    return {
+        "landscape": plots.opportunity_landscape(ODI, st, codebook=CODEBOOK),
+        "top3": plots.top3_bars(top3, st),
+        "heatmap": plots.region_heatmap(counts, "outcome_hbo", study=st, codebook=CODEBOOK),
+        "quadrants": plots.quadrant_bubbles(quads, st, codebook=CODEBOOK),
+        "comparison": plots.side_comparison(common, st),
+        "ranking": plots.ranking_plot(cons, st, codebook=CODEBOOK),
+        "forms": plots.form_heatmaps(fs, "hbo", st, codebook=CODEBOOK),
+        "fit": plots.form_fit_plot(fit, st, codebook=CODEBOOK),
+    }
+
+
+def titles(fig) -> str:
+    parts = [fig._suptitle.get_text() if fig._suptitle else ""]
+    parts += [ax.get_title() for ax in fig.axes] + [ax.get_title("left") for ax in fig.axes]
+    return " | ".join(parts)
+
+
+def test_every_figure_states_n_in_its_title():
+    figs = all_figures(study())
+    for name, fig in figs.items():
+        assert re.search(r"\bn = \d+", titles(fig)), name
+
+
+def test_n_text_reports_a_range_when_n_differs():
+    assert plots.n_text([4, 4]) == "n = 4"
+    assert plots.n_text([3, 4], "per punt") == "n = 3-4 per punt"
+
+
+def test_save_writes_png_at_200_dpi_and_svg(tmp_path):
+    fig = plots.opportunity_landscape(ODI, study(), path=tmp_path / "sub" / "landscape.png")
+    png, svg = tmp_path / "sub" / "landscape.png", tmp_path / "sub" / "landscape.svg"
+    assert png.stat().st_size > 1000 and svg.read_text().lstrip().startswith("<?xml")
+    from PIL import Image
+
+    dpi = Image.open(png).info.get("dpi")
+    assert dpi is not None and round(dpi[0]) == 200
+    w_in = fig.get_size_inches()[0]
+    assert Image.open(png).size[0] > 0.5 * w_in * 200  # tight bbox trims a little, not half
+    # a path without suffix works too
+    plots.top3_bars(pd.DataFrame({"region": ["noord"], "role": ["hbo"], "rank": [1],
+                                  "cluster": ["a"], "code": ["H01"], "n": [2]}),
+                    study(), path=tmp_path / "top3")
+    assert (tmp_path / "top3.png").exists() and (tmp_path / "top3.svg").exists()
+
+
+def test_landscape_draws_diagonal_and_iso_opportunity_lines():
+    fig = plots.opportunity_landscape(ODI, study())
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert set(lines) >= {"S = I", "O = 10", "O = 12", "O = 15"}
+    x, y = lines["O = 12"].get_data()
+    assert np.allclose(y, 2 * np.asarray(x) - 12)
+    assert ax.get_xlim() == (0, 10) and ax.get_ylim() == (0, 10)
+    # points coloured by served class, with the class names in Dutch
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"onderbediend", "overbediend", "goed bediend"} <= set(legend)
+
+
+def test_labels_follow_the_study_language():
+    nl = all_figures(study("nl"))
+    en = all_figures(study("en"))
+    assert "Kansenlandschap" in titles(nl["landscape"])
+    assert "Opportunity landscape" in titles(en["landscape"])
+    ticks_en = [t.get_text() for t in en["ranking"].axes[0].get_yticklabels()]
+    assert "Internships" in ticks_en
+    ticks_nl = [t.get_text() for t in nl["ranking"].axes[0].get_yticklabels()]
+    assert "Stageplekken" in ticks_nl
+
+
+def test_no_global_state_is_left_behind():
+    import matplotlib.pyplot as plt
+
+    before = (matplotlib.get_backend(), plt.get_fignums(), dict(matplotlib.rcParams))
+    all_figures(study())
+    after = (matplotlib.get_backend(), plt.get_fignums(), dict(matplotlib.rcParams))
+    assert before[0] == after[0] and before[1] == after[1]
+    assert before[2] == after[2]
+
+
+def test_demo_landscape_saves_with_the_segment_n(tmp_path):
+    from hbomkb import process, score
+    from hbomkb.config import RAW_DIR, load_study
+
+    root = RAW_DIR / "demo"
+    if not (root / "study.yaml").exists():
+        from hbomkb.demo import generate
+
+        root = generate(tmp_path / "demo")
+    st = load_study(root)
+    t = process.load_tables(st)
+    odi = score.odi(t["outcome_ratings"], st, scope="national", n_boot=0)
+    seg = odi[odi["role"] == "mkb"]
+    fig = plots.opportunity_landscape(seg, st, codebook=t["codebook_clusters"],
+                                      path=tmp_path / "landscape")
+    assert (tmp_path / "landscape.png").exists() and (tmp_path / "landscape.svg").exists()
+    assert plots.n_text(seg["n"], "per punt") in fig.axes[0].get_title()
+    assert "mkb" in fig.axes[0].get_title()
