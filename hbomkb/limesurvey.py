@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import queue
 import re
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from hbomkb.problems import ERROR, InputError, Problem
@@ -665,6 +668,10 @@ def _read_head(path: Path) -> str:
 
 _TIMING = re.compile(r"^(interviewtime|groupTime\d+|\d+X\d+(X\d+)?time|.+Time)$")
 _SGQA = re.compile(r"^(\d+)X(\d+)X(\d+)")
+BLOCK_SIZE = 1 << 20  # bytes of the export parsed at a time
+BLOCKS_AT_ONCE = 8  # parsed blocks converted together
+PIECES = 2  # a large export is parsed in this many pieces at once, one thread each
+SPLIT_MIN = 1 << 23  # bytes: a smaller export is parsed in one piece
 
 
 def read_responses(csv_path, structure: Structure) -> pd.DataFrame:
@@ -681,6 +688,9 @@ def read_responses(csv_path, structure: Structure) -> pd.DataFrame:
     (``code``/``expression``), ``answers`` (``codes``/``full``), ``separator`` and
     ``problems`` (non-fatal :class:`Problem` rows: values that are no answer code). Raises
     :class:`InputError` when the file cannot be read or does not belong to the structure.
+
+    The file is parsed block by block (see :func:`_read_parts`): besides the returned frame
+    (about one byte per answer cell) only the blocks in flight take memory.
     """
     path = Path(csv_path)
     if not path.is_file():
@@ -694,42 +704,45 @@ def read_responses(csv_path, structure: Structure) -> pd.DataFrame:
 
     names = [f"c{i}" for i in range(len(header))]
     keep = [i for i, (kind, _) in enumerate(plan) if kind != "drop"]
-    types = {names[i]: (pa.dictionary(pa.int32(), pa.string())
-                        if plan[i][0] == "col" and plan[i][1].kind == "code" else pa.string())
-             for i in keep}
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
-                                             newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, include_columns=[names[i] for i in keep],
-                strings_can_be_null=True, quoted_strings_can_be_null=False, null_values=[""]))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-        msg = str(e).splitlines()[0]
-        if "UTF8" in msg:
-            raise InputError([_problem(path, "not UTF-8 text; expected a LimeSurvey CSV "
-                                             "export (always UTF-8)")]) from None
-        raise InputError([_problem(path, f"not readable as CSV with separator {sep!r} ({msg}); "
-                                         "expected a LimeSurvey response export with every "
-                                         "record on the same number of fields")]) from None
+    coded = {i for i in keep if plan[i][0] == "col" and plan[i][1].kind == "code"}
+    block_size, pieces = BLOCK_SIZE, PIECES
+    while True:
+        try:
+            parts = _read_parts(path, sep, names, keep, coded, block_size, pieces)
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            msg = str(e).splitlines()[0]
+            if pieces > 1:
+                pieces = 1  # read in one piece, so that an error is not one of the cutting
+                continue
+            if "block size" in msg and block_size < path.stat().st_size:
+                block_size *= 16  # a record (or the header) longer than a block: try again
+                continue
+            if "UTF8" in msg:
+                raise InputError([_problem(path, "not UTF-8 text; expected a LimeSurvey CSV "
+                                                 "export (always UTF-8)")]) from None
+            raise InputError([_problem(path, f"not readable as CSV with separator {sep!r} "
+                                             f"({msg}); expected a LimeSurvey response export "
+                                             "with every record on the same number of "
+                                             "fields")]) from None
 
     problems: list[Problem] = []
     data: dict[str, object] = {}
     cols = [(names[i], plan[i]) for i in keep]
-    answer_mode = _answer_mode(table, cols)
+    answer_mode = _answer_mode(parts, cols)
     for cname, (kind, spec) in cols:
-        arr = table.column(cname)
+        part = parts.pop(cname)  # each column's parts are freed once it is converted
         if kind == "meta":
-            data[spec] = _convert_meta(path, spec, arr, problems)
+            data[spec] = _convert_meta(path, spec, part.array(), problems)
         elif kind == "timing":
-            data[spec] = pd.to_numeric(arr.to_pandas(), errors="coerce").astype("Float64")
+            data[spec] = pd.to_numeric(part.array().to_pandas(), errors="coerce"
+                                       ).astype("Float64")
+        elif spec.kind == "code":
+            data[spec.name] = _convert_codes(path, spec, part, answer_mode, problems)
         else:
-            data[spec.name] = _convert(path, spec, arr, answer_mode, problems)
-    del table
-    pa.default_memory_pool().release_unused()  # hand the parse buffers back before tidying
+            data[spec.name] = _convert(path, spec, part.array(), problems)
     df = pd.DataFrame(data, copy=False)
+    pa.default_memory_pool().release_unused()  # and the conversions' scratch memory
     df.attrs.update({"survey_id": structure.survey_id, "separator": sep,
                      "headings": heading_mode, "answers": answer_mode,
                      "problems": problems, "source": str(path)})
@@ -794,65 +807,294 @@ def _plan_columns(path: Path, header: list[str], structure: Structure):
     return plan, ("expression" if via_em else "code")
 
 
-def _answer_mode(table: pa.Table, cols) -> str:
+def _read_parts(path: Path, sep: str, names: list[str], keep: list[int], coded: set[int],
+                block_size: int, pieces: int) -> dict:
+    """The kept columns of an export, parsed ``block_size`` bytes at a time.
+
+    The export is streamed: each group of :data:`BLOCKS_AT_ONCE` parsed blocks is turned
+    into compact parts (an answer column into one byte a cell for a normal answer list)
+    before more is parsed, so the parsed wide export never exists in memory as a whole. A
+    large export is cut into ``pieces`` byte ranges at record boundaries (see
+    :func:`_pieces`), each parsed by its own pyarrow reader in its own thread (parsing runs
+    without the GIL, beside the conversion); the parts of the pieces are joined in file
+    order, so record numbers stay those of the file.
+    """
+    types = {names[i]: pa.dictionary(pa.int32(), pa.string()) if i in coded else pa.string()
+             for i in keep}
+    spans = _pieces(path, sep, pieces)
+    # The file is mapped, not read: a piece is a slice of the mapping, parsed in place (no
+    # copy of the raw bytes; the pages are the operating system's file cache).
+    mapped = pa.memory_map(str(path))
+    streams = []
+    try:
+        whole = mapped.read_buffer()
+        for k, (start, end) in enumerate(spans):
+            reader = pacsv.open_csv(
+                pa.BufferReader(whole.slice(start, end - start)),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if k == 0 else 0,
+                                               block_size=block_size),
+                parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"',
+                                                 double_quote=True, newlines_in_values=True,
+                                                 ignore_empty_lines=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types, include_columns=[names[i] for i in keep],
+                    strings_can_be_null=True, quoted_strings_can_be_null=False,
+                    null_values=[""]))
+            streams.append(_in_background(reader, 2 * BLOCKS_AT_ONCE))
+        reader = None
+        parts = [{names[i]: _CodedParts() if i in coded else _TextParts() for i in keep}
+                 for _ in spans]
+        pending: list[list[pa.RecordBatch]] = [[] for _ in spans]
+        seen = [0] * len(spans)
+        active = list(range(len(spans)))
+        while active:  # round robin, so that every reader keeps parsing
+            for k in list(active):
+                batch = next(streams[k], None)
+                if batch is None:
+                    active.remove(k)
+                    _add_batches(parts[k], pending[k])
+                    pending[k] = []
+                    continue
+                if not seen[k]:  # room for the rows the piece probably holds
+                    start, end = spans[k]
+                    expect = batch.num_rows * max((end - start) / block_size, 1.0) * 1.05
+                    for part in parts[k].values():
+                        part.reserve(int(expect) + 16)
+                seen[k] += 1
+                pending[k].append(batch)
+                if len(pending[k]) == BLOCKS_AT_ONCE:
+                    _add_batches(parts[k], pending[k])
+                    pending[k] = []
+        batch = pending = whole = None
+    finally:
+        for stream in streams:
+            stream.close()  # stops its thread if it still runs (after an error)
+        streams = None
+        mapped.close()
+    pa.default_memory_pool().release_unused()  # hand the parse buffers back
+    first, *rest = parts
+    for other in rest:
+        for cname, part in first.items():
+            part.extend(other[cname])
+    return first
+
+
+_RECORD_START = {sep: re.compile(rb'"?\d+"?' + re.escape(sep.encode())) for sep in (",", ";", "\t")}
+
+
+def _pieces(path: Path, sep: str, pieces: int) -> list[tuple[int, int]]:
+    """Byte ranges that cut an export into about ``pieces`` equal parts at record boundaries.
+
+    A cut is put after a line break outside quotes (an even number of ``"`` before it: in a
+    CSV file quotes come in pairs, ``""`` inside quotes included) that is followed by what
+    starts a LimeSurvey record, a response id and a separator. A file smaller than
+    :data:`SPLIT_MIN` bytes, or one where no such place is found, stays one range.
+    """
+    size = path.stat().st_size
+    if pieces < 2 or size < SPLIT_MIN:
+        return [(0, size)]
+    record = _RECORD_START[sep]
+    cuts, quotes, pos = [0], 0, 0
+    with open(path, "rb") as f:
+        for k in range(1, pieces):
+            target = size * k // pieces
+            f.seek(pos)
+            while pos < target:
+                chunk = f.read(min(1 << 23, target - pos))
+                if not chunk:
+                    return [(0, size)]
+                quotes += chunk.count(b'"')
+                pos += len(chunk)
+            window = f.read(1 << 20)
+            at, q = 0, quotes
+            while (nl := window.find(b"\n", at)) >= 0:
+                q += window.count(b'"', at, nl + 1)
+                at = nl + 1
+                if q % 2 == 0 and record.match(window, at):
+                    break
+            else:
+                return [(0, size)]
+            quotes, pos = q, pos + at
+            cuts.append(pos)
+    cuts.append(size)
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
+
+
+def _in_background(reader, ahead: int):
+    """The batches of ``reader``, parsed in a second thread at most ``ahead`` batches ahead,
+    so that parsing (pyarrow, without the GIL) overlaps with converting (mostly Python)."""
+    batches: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def offer(item) -> bool:
+        while not stop.is_set():  # the consumer may have stopped: never block for good
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def parse():
+        try:
+            for batch in reader:
+                if not offer(batch):
+                    return
+            offer(None)
+        except BaseException as e:  # handed to the consumer, which raises it
+            offer(e)
+
+    worker = threading.Thread(target=parse, name="hbomkb-csv", daemon=True)
+    worker.start()
+    try:
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _add_batches(parts: dict, batches: list[pa.RecordBatch]) -> None:
+    if batches:
+        for i, cname in enumerate(batches[0].schema.names):
+            parts[cname].add([b.column(i) for b in batches])
+
+
+class _CodedParts:
+    """An answer column read block by block: the distinct raw values in order of appearance
+    (``None`` first, for NULL) and each cell's index into them, written into one growing
+    array of the smallest unsigned type that holds the indices so far (one array, not one
+    per block, so that the heap is not left fragmented by thousands of small ones)."""
+
+    def __init__(self):
+        self.values: list[str | None] = [None]
+        self._index: dict[str | None, int] = {None: 0}
+        self._buf = np.empty(0, dtype=np.uint8)
+        self._n = 0
+
+    def reserve(self, rows: int) -> None:
+        if rows > len(self._buf):
+            buf = np.empty(rows, dtype=self._buf.dtype)
+            buf[: self._n] = self._buf[: self._n]
+            self._buf = buf
+
+    def add(self, arrays: list[pa.DictionaryArray]) -> None:
+        """Append the cells of consecutive blocks (one array per block)."""
+        # One call for several blocks: the dictionaries are unified in C, and the Python work
+        # per column is done once instead of once per block.
+        arr = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+        dictionary = arr.dictionary.to_pylist()
+        lut = self._lut(dictionary + [None])  # the extra last entry: NULL
+        indices = arr.indices.fill_null(len(dictionary)) if arr.null_count else arr.indices
+        self._append(lut, indices.to_numpy())
+
+    def extend(self, other: _CodedParts) -> None:
+        """Append the cells of ``other`` (the same column, later in the file)."""
+        self._append(self._lut(other.values), other.indices())
+
+    def _lut(self, values: list[str | None]) -> np.ndarray:
+        """Index into :attr:`values` of each of ``values``, new ones added."""
+        lut = np.empty(len(values), dtype=np.int64)
+        for i, v in enumerate(values):
+            k = self._index.get(v)
+            if k is None:
+                k = self._index[v] = len(self.values)
+                self.values.append(v)
+            lut[i] = k
+        if len(self.values) > 256 and self._buf.dtype == np.uint8 \
+                or len(self.values) > 1 << 16 and self._buf.dtype == np.uint16:
+            self._buf = self._buf.astype(np.uint16 if len(self.values) <= 1 << 16
+                                         else np.int32)
+        return lut.astype(self._buf.dtype)
+
+    def _append(self, lut: np.ndarray, indices: np.ndarray) -> None:
+        n = len(indices)
+        if self._n + n > len(self._buf):
+            self.reserve(max(self._n + n, len(self._buf) * 3 // 2))
+        np.take(lut, indices, out=self._buf[self._n: self._n + n])
+        self._n += n
+
+    def indices(self) -> np.ndarray:
+        """Every cell's index into :attr:`values`; the parts are released."""
+        out, self._buf = self._buf[: self._n], np.empty(0, dtype=np.uint8)
+        return out
+
+
+class _TextParts:
+    """A column kept as text, block by block, as the parser returned it."""
+
+    def __init__(self):
+        self._chunks: list[pa.Array] = []
+
+    def reserve(self, rows: int) -> None:
+        pass
+
+    def add(self, arrays: list[pa.Array]) -> None:
+        self._chunks.extend(arrays)
+
+    def extend(self, other: _TextParts) -> None:
+        self._chunks.extend(other._chunks)
+
+    def array(self) -> pa.ChunkedArray:
+        chunks, self._chunks = self._chunks, []
+        return pa.chunked_array(chunks, type=pa.string())
+
+
+def _answer_mode(parts: dict, cols) -> str:
     """'full' when some coded column holds answer texts instead of codes, else 'codes'."""
     for cname, (kind, spec) in cols:
         if kind != "col" or spec.kind != "code":
             continue
-        values = table.column(cname).unify_dictionaries().chunk(0).dictionary.to_pylist() \
-            if table.column(cname).num_chunks else []
-        for v in values:
+        for v in parts[cname].values:
             if v and v not in spec.codes and (v in spec.texts or v == NOT_ANSWERED):
                 return "full"
     return "codes"
 
 
-def _dictionary_column(arr: pa.ChunkedArray) -> tuple[np.ndarray, list]:
-    """Codes (int, -1 for null) and the dictionary of a dictionary-encoded column."""
-    arr = arr.unify_dictionaries()
-    if arr.num_chunks == 0:
-        return np.empty(0, dtype=np.int32), []
-    dictionary = arr.chunk(0).dictionary.to_pylist()
-    idx = pa.chunked_array([c.indices for c in arr.chunks], type=pa.int32())
-    codes = idx.fill_null(-1).to_numpy()
-    return codes, dictionary
+def _convert_codes(path: Path, spec: Column, part: _CodedParts, mode: str,
+                   problems: list[Problem]) -> pd.Categorical:
+    """An answer column as a categorical of the question's answer codes (in answer order);
+    values that are no answer code become missing and one problem row each."""
+    values = part.values
+    idx = part.indices()
+    allowed = list(spec.codes)
+    target: list[str | None] = []
+    bad = {}
+    for i, v in enumerate(values):
+        if v == "" or v is None:
+            target.append(None)
+        elif mode == "full" and v in spec.texts:
+            target.append(spec.texts[v])
+        elif mode == "full" and v == NOT_ANSWERED:
+            target.append(None)
+        elif v in spec.codes:
+            target.append(v)
+        else:
+            target.append(None)
+            bad[i] = v
+    extra = sorted({v for v in target if v is not None and v not in spec.codes})
+    cats = allowed + extra
+    pos = {c: k for k, c in enumerate(cats)}
+    lut = np.array([pos[t] if t is not None else -1 for t in target],
+                   dtype=np.int8 if len(cats) < 127 else np.int32)
+    new = lut[idx]
+    for i, v in bad.items():
+        rows = np.flatnonzero(idx == i)
+        problems.append(_problem(
+            path, f"value '{v}' is not an answer code of question {spec.question}; expected "
+            f"one of {', '.join(allowed) or '(none)'}"
+            + (f" (also in {len(rows) - 1} more rows: "
+               f"{', '.join(str(r + 2) for r in rows[1:11])}{'…' if len(rows) > 11 else ''})"
+               if len(rows) > 1 else ""),
+            row=int(rows[0]) + 2, column=spec.name))
+    return pd.Categorical.from_codes(new, categories=pd.Index(cats, dtype=object)
+                                     if cats else pd.Index([], dtype=object))
 
 
-def _convert(path: Path, spec: Column, arr: pa.ChunkedArray, mode: str,
-             problems: list[Problem]):
-    if spec.kind == "code":
-        idx, values = _dictionary_column(arr)
-        allowed = list(spec.codes)
-        target = []
-        bad = {}
-        for i, v in enumerate(values):
-            if v == "" or v is None:
-                target.append(None)
-            elif mode == "full" and v in spec.texts:
-                target.append(spec.texts[v])
-            elif mode == "full" and v == NOT_ANSWERED:
-                target.append(None)
-            elif v in spec.codes:
-                target.append(v)
-            else:
-                target.append(None)
-                bad[i] = v
-        extra = sorted({v for v in target if v is not None and v not in spec.codes})
-        cats = allowed + extra
-        pos = {c: k for k, c in enumerate(cats)}
-        lut = np.array([pos[t] if t is not None else -1 for t in target] + [-1], dtype=np.int32)
-        new = lut[idx] if len(values) else np.full(len(idx), -1, dtype=np.int32)
-        for i, v in bad.items():
-            rows = np.flatnonzero(idx == i)
-            problems.append(_problem(
-                path, f"value '{v}' is not an answer code of question {spec.question}; expected "
-                f"one of {', '.join(allowed) or '(none)'}"
-                + (f" (also in {len(rows) - 1} more rows: "
-                   f"{', '.join(str(r + 2) for r in rows[1:11])}{'…' if len(rows) > 11 else ''})"
-                   if len(rows) > 1 else ""),
-                row=int(rows[0]) + 2, column=spec.name))
-        return pd.Categorical.from_codes(new, categories=pd.Index(cats, dtype=object)
-                                         if cats else pd.Index([], dtype=object))
+def _convert(path: Path, spec: Column, arr: pa.ChunkedArray, problems: list[Problem]):
+    """A text, number or date column."""
     series = arr.to_pandas()
     if spec.kind == "number":
         out = pd.to_numeric(series.replace("", None), errors="coerce").astype("Float64")
@@ -872,16 +1114,30 @@ def _flag_unparsed(path, column, raw: pd.Series, parsed: pd.Series, what, proble
                                  row=int(r) + 2, column=column))
 
 
+def _whole_numbers(arr: pa.ChunkedArray) -> pd.Series | None:
+    """Int64 values when every non-empty value is a plain whole number, else None: the fast
+    path of ``id`` and ``lastpage`` (cast in pyarrow instead of parsed cell by cell)."""
+    try:
+        empty = pc.equal(arr, "")
+        clean = pc.if_else(empty, pa.scalar(None, type=pa.string()), arr)
+        return clean.cast(pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _convert_meta(path: Path, name: str, arr: pa.ChunkedArray, problems: list[Problem]):
-    series = arr.to_pandas()
     if name in ("id", "lastpage"):
-        out = pd.to_numeric(series.replace("", None), errors="coerce").astype("Int64")
-        _flag_unparsed(path, name, series, out, "a whole number", problems)
+        out = _whole_numbers(arr)
+        if out is None:  # some value is not a plain whole number: parse and flag each
+            series = arr.to_pandas()
+            out = pd.to_numeric(series.replace("", None), errors="coerce").astype("Int64")
+            _flag_unparsed(path, name, series, out, "a whole number", problems)
         if name == "id" and out.isna().any():
             raise InputError([_problem(path, "response without id; expected a number in every "
                                              "'id' field", row=int(np.flatnonzero(
                                                  out.isna().to_numpy())[0]) + 2, column="id")])
         return out
+    series = arr.to_pandas()
     if name in ("submitdate", "startdate", "datestamp"):
         out = pd.to_datetime(series.replace("", None), errors="coerce", format="ISO8601")
         _flag_unparsed(path, name, series, out, "a date and time", problems)

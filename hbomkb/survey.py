@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from hbomkb import limesurvey as ls
 from hbomkb.config import ROLES, SCALES, Study
@@ -221,12 +222,12 @@ def empty_tables() -> dict[str, pd.DataFrame]:
                                   "role": pd.Series([], dtype="string"),
                                   "code": pd.Series([], dtype="string"),
                                   "rank": pd.array([], dtype="Int64")}),
-        "scores": pd.DataFrame({"respondent": pd.array([], dtype="Int64"),
+        "scores": pd.DataFrame({"respondent": pd.array([], dtype="Int32"),
                                 "role": pd.Categorical([], categories=list(ROLES)),
                                 "outcome": pd.Categorical([], categories=pd.Index([], dtype=str)),
                                 "form": pd.Categorical([], categories=pd.Index([], dtype=str)),
                                 "scale": pd.Categorical([], categories=list(SCALES)),
-                                "value": pd.array([], dtype="Int64"),
+                                "value": pd.array([], dtype="Int8"),
                                 "dont_know": pd.array([], dtype=bool)}),
         "open_answers": pd.DataFrame({"respondent": pd.array([], dtype="Int64"),
                                       "role": pd.Series([], dtype="string"),
@@ -333,7 +334,8 @@ def _tidy(study: Study, structure: ls.Structure, clusters: pd.DataFrame, df: pd.
             f"region code '{df[REGION_Q].iloc[r]}' is not a region of this study; expected "
             f"one of {', '.join(codes.values())}")))
 
-    sub = df[keep]
+    meta = [c for c in ("id", "submitdate", "startlanguage", "startdate") if c in df]
+    sub = df[meta][keep]  # the few columns needed: a mask over the wide frame would copy it
     complete = sub["submitdate"].notna().to_numpy() if "submitdate" in sub \
         else np.zeros(len(sub), bool)
     respondents = pd.DataFrame({
@@ -379,28 +381,48 @@ def _rankings(df, structure, role, rid, mask) -> pd.DataFrame:
             if c in df]
     if not cols:
         return pd.DataFrame(columns=TABLE_COLUMNS["rankings"])
-    codes = np.column_stack([df[c].astype(object).to_numpy()[mask] for c in cols])
-    filled = pd.notna(codes)
-    rr, kk = np.nonzero(filled)
+    # Category codes of every place, on the categories of all places together: no Python
+    # object per cell.
+    cats = list(dict.fromkeys(c for col in cols for c in df[col].array.categories))
+    pos = {c: i for i, c in enumerate(cats)}
+    codes = np.empty((int(mask.sum()), len(cols)), dtype=np.int32)
+    for k, col in enumerate(cols):
+        cat = df[col].array
+        lut = np.array([pos[c] for c in cat.categories] + [-1], dtype=np.int32)
+        codes[:, k] = lut[cat.codes[mask]]
+    rr, kk = np.nonzero(codes >= 0)
     return pd.DataFrame({
         "respondent": pd.array(rid[rr], dtype="Int64"),
-        "role": pd.array(np.full(len(rr), role, dtype=object), dtype="string"),
-        "code": pd.array(codes[rr, kk].astype(str), dtype="string"),
+        "role": _strings(np.zeros(len(rr), dtype=np.int32), [role]),
+        "code": _strings(codes[rr, kk], [str(c) for c in cats]),
         "rank": pd.array(kk + 1, dtype="Int64"),
     })
 
 
+def _strings(codes: np.ndarray, labels: list[str]):
+    """A pandas string array of ``labels[code]`` per code, built in pyarrow (no Python
+    string object per cell)."""
+    picked = pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32()),
+                                            pa.array(labels, type=pa.string()))
+    return pd.array(picked.cast(pa.large_string()), dtype="string")
+
+
 def _scores(df, clusters, sides) -> pd.DataFrame:
     """Long table of dual-scale scores: one row per respondent × outcome × form × scale of
-    the respondent's own side. Built in preallocated arrays: this is the largest table."""
+    the respondent's own side. This is the largest table by far (about 140 rows per
+    respondent in the demo shape), so it is written column by column straight into its
+    final, compact arrays (12 bytes a row), with no temporary of the table's length."""
     forms = _codes(clusters, "form")["code"].astype(str).tolist()
     outcomes = {r: _codes(clusters, OUTCOME_KIND[r])["code"].astype(str).tolist()
                 for r, _, _ in sides}
     all_outcomes = [o for r, _, _ in sides for o in outcomes[r]]
     sizes = [len(rid) * len(outcomes[r]) * len(forms) * 2 for r, rid, _ in sides]
     total = sum(sizes)
-    respondent = np.empty(total, dtype="int64")
-    value = np.empty(total, dtype="int64")
+    # LimeSurvey's response ids are 32-bit; an id beyond that (not LimeSurvey's) keeps 64 bits.
+    wide = any(len(rid) and (rid.max() > np.iinfo(np.int32).max
+                             or rid.min() < np.iinfo(np.int32).min) for _, rid, _ in sides)
+    respondent = np.empty(total, dtype=np.int64 if wide else np.int32)
+    value = np.empty(total, dtype=np.int8)
     missing = np.empty(total, dtype=bool)
     dont_know = np.empty(total, dtype=bool)
     role_code = np.empty(total, dtype=np.int8)
@@ -411,8 +433,10 @@ def _scores(df, clusters, sides) -> pd.DataFrame:
     start = 0
     for (r, rid, mask), size in zip(sides, sizes, strict=True):
         m, outs = len(rid), outcomes[r]
-        k = len(outs) * len(forms) * 2
-        block = np.zeros((m, k), dtype=np.int8)
+        sl = slice(start, start + size)
+        start += size
+        rows = np.flatnonzero(mask)
+        v = value[sl].reshape(m, -1)  # views: a row per respondent, a column per cell
         j = 0
         for o in outs:
             for f in forms:
@@ -422,24 +446,22 @@ def _scores(df, clusters, sides) -> pd.DataFrame:
                         cat = df[col].array
                         lut = np.array([lut_codes.get(str(c), 0) for c in cat.categories] + [0],
                                        dtype=np.int8)
-                        block[:, j] = lut[cat.codes[mask]]
+                        v[:, j] = lut.take(cat.codes.take(rows))
+                    else:
+                        v[:, j] = 0
                     j += 1
-        flat = block.ravel()
-        sl = slice(start, start + size)
-        respondent[sl].reshape(m, k)[:] = rid[:, None]
-        ok = (flat >= 1) & (flat <= 5)
-        value[sl] = np.where(ok, flat, 0)
-        missing[sl] = ~ok
-        dont_know[sl] = flat == 6
+        np.equal(value[sl], 6, out=dont_know[sl])
+        np.equal(value[sl], 0, out=missing[sl])
+        np.logical_or(missing[sl], dont_know[sl], out=missing[sl])
+        np.putmask(value[sl], missing[sl], 0)
+        respondent[sl].reshape(m, -1)[:] = rid[:, None]
         role_code[sl] = ROLES.index(r)
         first = all_outcomes.index(outs[0]) if outs else 0
-        outcome_code[sl] = np.tile(np.repeat(np.arange(first, first + len(outs),
-                                                       dtype=outcome_code.dtype),
-                                             len(forms) * 2), m)
-        form_code[sl] = np.tile(np.repeat(np.arange(len(forms), dtype=form_code.dtype), 2),
-                                m * len(outs))
-        scale_code[sl] = np.tile(np.array([0, 1], dtype=np.int8), size // 2)
-        start += size
+        _fill_repeating(outcome_code[sl], np.repeat(np.arange(
+            first, first + len(outs), dtype=outcome_code.dtype), len(forms) * 2))
+        _fill_repeating(form_code[sl], np.repeat(np.arange(len(forms), dtype=form_code.dtype),
+                                                 2))
+        _fill_repeating(scale_code[sl], np.array([0, 1], dtype=np.int8))
     cat = pd.CategoricalDtype
     return pd.DataFrame({
         "respondent": pd.arrays.IntegerArray(respondent, np.zeros(total, dtype=bool)),
@@ -452,19 +474,31 @@ def _scores(df, clusters, sides) -> pd.DataFrame:
     }, copy=False)
 
 
+def _fill_repeating(out: np.ndarray, pattern: np.ndarray) -> None:
+    """Fill ``out`` with ``pattern`` over and over (its length a multiple of the pattern's),
+    by doubling copies within ``out``: fast, and no temporary as long as ``out``."""
+    n, k = len(out), len(pattern)
+    if not n:
+        return
+    out[:k] = pattern
+    while k < n:
+        step = min(k, n - k)
+        out[k: k + step] = out[:step]
+        k += step
+
+
 def _open(df, role, rid, mask) -> pd.DataFrame:
     col = OPEN_Q[role]
     if col not in df:
         return pd.DataFrame(columns=TABLE_COLUMNS["open_answers"])
-    text = df[col].astype("string").to_numpy()[mask]
-    filled = pd.notna(text)
-    filled[filled] = np.char.strip(text[filled].astype(str)) != ""
+    text = df[col].astype("string")[mask]  # stays in pyarrow: no Python string per cell
+    filled = (text.str.strip().fillna("") != "").to_numpy(dtype=bool)
     from hbomkb.redact import redact
     return pd.DataFrame({
         "respondent": pd.array(rid[filled], dtype="Int64"),
-        "role": pd.array(np.full(int(filled.sum()), role, dtype=object), dtype="string"),
-        "text": redact(pd.Series(text[filled], dtype="string")).astype("string").to_numpy(),
-    }).astype({"text": "string"})
+        "role": _strings(np.zeros(int(filled.sum()), dtype=np.int32), [role]),
+        "text": redact(text[filled].reset_index(drop=True)).astype("string").array,
+    })
 
 
 def analysable(tables: dict[str, pd.DataFrame], study: Study) -> dict[str, pd.DataFrame]:

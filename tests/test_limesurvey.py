@@ -375,3 +375,66 @@ def test_personal_columns_are_never_read(mini, tmp_path):
                   '"1";"abc123";"10.0.0.1";"https://x.nl/?mail=a@b.nl";"hbo"\r\n')
     df = ls.read_responses(path, mini)
     assert list(df.columns) == ["id", "rol"]
+
+
+def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monkeypatch):
+    """A long export parsed in small blocks (whose answer dictionaries differ from block to
+    block, with NULLs, and a value that is no answer code in a late block), or cut into
+    pieces parsed side by side, reads to the same frame and the same problem rows as when it
+    is parsed in one block."""
+    text = (FIX / "mini_null.csv").read_bytes().decode("utf-8-sig")   # CRLF kept
+    header, *records = [r for r in text.split("\r\n") if r]
+    body = []
+    for k in range(200):
+        for j, rec in enumerate(records):
+            rid = 4 * k + j + 1
+            rec = f'"{rid}";' + rec.split(";", 1)[1]
+            if rid == 701:
+                rec = rec.replace('"3";"5";"2"', '"7";"5";"2"')
+            rec = rec.replace("\nook", "\n7;ook")
+            body.append(rec)
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([header, *body, ""]).encode("utf-8"))
+    monkeypatch.setattr(ls, "BLOCK_SIZE", 1 << 24)
+    whole = ls.read_responses(path, mini)
+    monkeypatch.setattr(ls, "BLOCK_SIZE", 2048)
+    monkeypatch.setattr(ls, "BLOCKS_AT_ONCE", 3)
+    assert path.stat().st_size > 50 * 2048
+    blocks = ls.read_responses(path, mini)
+    pd.testing.assert_frame_equal(blocks, whole)
+    monkeypatch.setattr(ls, "SPLIT_MIN", 0)     # and cut into pieces parsed side by side
+    spans = ls._pieces(path, ";", 3)
+    raw = path.read_bytes()
+    assert len(spans) == 3 and spans[0][0] == 0 and spans[-1][1] == len(raw)
+    # cut where a record starts (after CRLF), never after the LF inside the quoted answer,
+    # although "7;" follows it as a response id would
+    assert [raw[start - 2: start] for start, _ in spans[1:]] == [b"\r\n", b"\r\n"]
+    monkeypatch.setattr(ls, "PIECES", 3)
+    pieces = ls.read_responses(path, mini)
+    pd.testing.assert_frame_equal(pieces, whole)
+    assert pieces.attrs["problems"] == whole.attrs["problems"]
+    assert blocks["id"].tolist() == list(range(1, 801))
+    assert blocks["H01[F01][1]"].isna().sum() == 800 - 200 + 1   # 7 is no code: missing
+    assert [(p.row, p.column) for p in blocks.attrs["problems"]] == [(702, "H01[F01][1]")]
+    assert blocks.attrs["problems"] == whole.attrs["problems"]
+    assert blocks["openhbo"].iloc[796] == 'Meer "echte" opdrachten;\n7;ook langlopend'
+
+
+def test_a_record_longer_than_a_block_is_still_read(mini, monkeypatch):
+    want = ls.read_responses(FIX / "mini_semicolon_bom_crlf.csv", mini)
+    monkeypatch.setattr(ls, "BLOCK_SIZE", 64)   # shorter than the header and every record
+    got = ls.read_responses(FIX / "mini_semicolon_bom_crlf.csv", mini)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_broken_record_in_a_later_piece_is_reported_for_the_whole_file(mini, tmp_path,
+                                                                          monkeypatch):
+    text = (FIX / "mini_semicolon_bom_crlf.csv").read_bytes().decode("utf-8-sig")
+    header, *records = [r for r in text.split("\r\n") if r]
+    body = [f'"{k + 1}";' + records[k % len(records)].split(";", 1)[1] for k in range(400)]
+    body[350] += ';"extra"'
+    path = _write(tmp_path / "r.csv", "\r\n".join([header, *body, ""]))
+    monkeypatch.setattr(ls, "SPLIT_MIN", 0)
+    assert len(ls._pieces(path, ";", 2)) == 2
+    with pytest.raises(InputError, match="same number of fields"):
+        ls.read_responses(path, mini)

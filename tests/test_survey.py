@@ -267,3 +267,31 @@ def test_demo_respondents_agree_with_the_workshops(demo):
     rank = tables["rankings"].groupby("code")["rank"].mean()
     assert rank["H02"] < rank["H01"] and rank["M01"] < rank["M02"]
     assert set(np.unique(sc["value"].dropna())) <= {1, 2, 3, 4, 5}
+
+
+def test_scores_table_is_compact_and_keeps_na_for_dont_know(tmp_path):
+    tables, _ = survey.read_survey(make_study(tmp_path, "mini_null.csv"), CODEBOOK)
+    sc = tables["scores"]
+    assert {c: str(t) for c, t in sc.dtypes.items()} == {
+        "respondent": "Int32", "role": "category", "outcome": "category", "form": "category",
+        "scale": "category", "value": "Int8", "dont_know": "bool"}
+    assert list(sc["outcome"].cat.categories) == ["H01", "H02", "M01", "M02"]
+    assert list(sc["scale"].cat.categories) == ["current", "potential"]
+    wn = sc[sc["dont_know"]]
+    assert len(wn) == 3 and wn["value"].isna().all()
+    assert sc["value"].sum() == 3 + 5 + 2 + 3 + 4 + 5 + 4 + 1 + 2 + 5 + 5 + 3 + 4
+    empty = survey.empty_tables()["scores"]   # a study without responses: the same types
+    assert [str(t) for t in empty.dtypes] == [str(t) for t in sc.dtypes]
+
+
+def test_response_id_beyond_32_bits_keeps_its_value(tmp_path):
+    study = make_study(tmp_path, "mini_semicolon_bom_crlf.csv")
+    path = study.survey_responses_path
+    raw = path.read_bytes().replace(b'\r\n"1";', b'\r\n"3000000000";', 1)
+    path.write_bytes(raw)
+    tables, problems = survey.read_survey(study, CODEBOOK)
+    assert problems == []
+    sc = tables["scores"]
+    assert str(sc["respondent"].dtype) == "Int64"
+    assert (sc["respondent"] == 3000000000).sum() == 8
+    assert tables["respondents"]["respondent"].tolist() == [3000000000, 2, 3]
