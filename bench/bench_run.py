@@ -1,0 +1,159 @@
+"""How fast is ``hbomkb run``? Against the floor and against the naive way, in one go.
+
+    python bench/bench_run.py [--jobs N] [--seed 2018] [--regions noord oost ...]
+
+All three work on the same freshly generated demo study in a temporary folder (the repository's
+data/, reports/ and figures/ are not touched):
+
+1. **run**: ``hbomkb run --force`` (validate, process, execute every region notebook and the
+   national one in the worker pool, render HTML, tables.xlsx, index).
+2. **floor**: the same number of notebooks, each only importing what the real one imports (the
+   hbomkb modules, which bring numpy, pandas, scipy, matplotlib and seaborn; the national one
+   also pingouin and statsmodels, which its statistics load), executed and rendered through the
+   same pool (``report.run`` with those notebooks, no processing). Nothing can be faster than
+   starting the kernels and importing.
+3. **naive**: the papermill command line once per notebook in sequence, then
+   ``jupyter nbconvert --to html`` once per notebook (processed tables already on disk, which
+   favours naive).
+
+Goal: run within 1.5x of the floor, and at least 3x faster than naive. Wall-clock numbers depend
+on the machine and its load: run and floor are measured ``--repeat`` times, interleaved, and the
+fastest of each counts (the usual way to see through other processes' noise); naive once. The
+script prints the numbers, it does not judge them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+REGION_IMPORTS = """from hbomkb import cluster, labels, narrative, plots, report, score, survey
+from hbomkb import report_tables"""
+NATIONAL_IMPORTS = REGION_IMPORTS + """
+import pingouin, scipy.stats, statsmodels.stats.multitest"""
+
+
+def floor_notebooks(folder: Path) -> None:
+    """Notebooks named like the real ones whose only work is importing the stack."""
+    import nbformat
+
+    from hbomkb import report
+
+    for name, region, imports in ((report.REGION_NOTEBOOK, True, REGION_IMPORTS),
+                                  (report.NATIONAL_NOTEBOOK, False, NATIONAL_IMPORTS)):
+        params = 'study: str = "demo"\n' + ('region: str = "noord"\n' if region else "") + \
+            'reports_dir: str = ""\nfigures_dir: str = ""'
+        cell = nbformat.v4.new_code_cell(params)
+        cell.metadata["tags"] = ["parameters"]
+        nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell(imports)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nbformat.write(nb, folder / name)
+
+
+def timed(cmd: list[str], env: dict, cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    res = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    took = time.perf_counter() - start
+    if res.returncode != 0:
+        raise SystemExit(f"failed ({res.returncode}): {' '.join(cmd)}\n{res.stderr[-3000:]}")
+    return took
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=None, help="pool size (default: CPU count)")
+    ap.add_argument("--seed", type=int, default=2018, help="demo seed (as `hbomkb demo`)")
+    ap.add_argument("--regions", nargs="+", default=None, help="demo regions (default: all)")
+    ap.add_argument("--repeat", type=int, default=2, help="measurements of run and floor")
+    ap.add_argument("--skip-naive", action="store_true", help="only run and floor")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="hbomkb-bench-"))
+    env = dict(os.environ, HBOMKB_DATA_DIR=str(tmp / "data"),
+               HBOMKB_REPORTS_DIR=str(tmp / "reports"), HBOMKB_FIGURES_DIR=str(tmp / "figures"),
+               PYTHONPATH=os.pathsep.join(p for p in (str(PROJECT),
+                                                      os.environ.get("PYTHONPATH", "")) if p),
+               MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR", str(tmp / "mpl")))
+    os.environ.update({k: env[k] for k in ("HBOMKB_DATA_DIR", "HBOMKB_REPORTS_DIR",
+                                            "HBOMKB_FIGURES_DIR")})
+    sys.path.insert(0, str(PROJECT))
+    from hbomkb import report
+    from hbomkb.demo import generate
+
+    study = generate(tmp / "data" / "raw" / "demo", seed=args.seed, regions=args.regions)
+    from hbomkb.config import load_study
+
+    st = load_study(study)
+    n_notebooks = len(st.regions) + 1
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    py = sys.executable
+
+    # warm the OS file cache and matplotlib's font cache once, outside every measurement
+    timed([py, "-c", NATIONAL_IMPORTS], env)
+
+    floor_dir = tmp / "floor-notebooks"
+    floor_dir.mkdir()
+    floor_notebooks(floor_dir)
+    run_cmd = [py, "-m", "hbomkb.report", "--study", str(study), "--force", "--no-progress",
+               *jobs]
+    floor_cmd = [py, "-c", (
+        "import sys; from hbomkb import report; "
+        f"r = report.run({str(study)!r}, jobs={args.jobs!r}, force=True, process=False, "
+        f"progress=False, notebooks_dir={str(floor_dir)!r}, out_dir={str(tmp / 'floor')!r}, "
+        f"figures_dir={str(tmp / 'floor-fig')!r}); sys.exit(r.exit_code)")]
+    runs, floors = [], []
+    for _ in range(max(1, args.repeat)):
+        runs.append(timed(run_cmd, env))
+        floors.append(timed(floor_cmd, env))
+    t_run, t_floor = min(runs), min(floors)
+
+    result = {"notebooks": n_notebooks, "jobs": args.jobs or os.cpu_count(),
+              "run_s": round(t_run, 2), "floor_s": round(t_floor, 2),
+              "run_over_floor": round(t_run / t_floor, 2),
+              "run_all_s": [round(t, 1) for t in runs],
+              "floor_all_s": [round(t, 1) for t in floors]}
+    if not args.skip_naive:
+        kernel = report.kernel_name()
+        naive_out = tmp / "naive"
+        naive_out.mkdir()
+        start = time.perf_counter()
+        jobs_list = report.plan(st)
+        for j in jobs_list:
+            out = naive_out / f"{j.name}.ipynb"
+            cmd = [str(BIN / "papermill"), str(j.notebook), str(out), "-k", kernel,
+                   "--cwd", str(j.notebook.parent)]
+            params = dict(j.parameters, reports_dir=str(naive_out),
+                          figures_dir=str(naive_out / "figures"))
+            for k, v in params.items():
+                cmd += ["-p", k, str(v)]
+            timed(cmd, env)
+        for j in jobs_list:
+            timed([str(BIN / "jupyter"), "nbconvert", "--to", "html",
+                   str(naive_out / f"{j.name}.ipynb")], env)
+        t_naive = time.perf_counter() - start
+        result.update(naive_s=round(t_naive, 2), naive_over_run=round(t_naive / t_run, 2))
+    if args.keep:
+        result["folder"] = str(tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(result, indent=2))
+    print(f"run is {result['run_over_floor']}x the floor (goal <= 1.5)"
+          + (f"; naive is {result['naive_over_run']}x the run (goal >= 3)"
+             if "naive_s" in result else ""))
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Tables a report shows, built from the tidy tables: ready to read, Dutch column names.
+
+Each function takes tidy tables (docs/tables.md) or results of :mod:`hbomkb.score` and returns
+one display table. None of them carries a participant or respondent identifier: reports show
+groups, never people.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .config import Study
+
+
+def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
+    """Rows of ``df`` where every given column equals the given value (index reset)."""
+    mask = pd.Series(True, index=df.index)
+    for col, value in where.items():
+        mask &= df[col] == value
+    return df[mask.fillna(False)].reset_index(drop=True)
+
+
+def participant_counts(participants: pd.DataFrame) -> pd.DataFrame:
+    """Participants per side (kant) and mixed group (gemengde groep), with totals. No names."""
+    p = participants.assign(mixed_group=participants["mixed_group"].astype("Int64"))
+    wide = (p.groupby(["role", "mixed_group"], dropna=False).size()
+            .unstack("mixed_group", fill_value=0))
+    wide.columns = [f"MIX {c}" if not pd.isna(c) else "geen groep" for c in wide.columns]
+    wide["totaal"] = wide.sum(axis=1)
+    wide.loc["totaal"] = wide.sum(axis=0)
+    out = wide.reset_index().rename(columns={"role": "kant"})
+    return out.astype({c: "Int64" for c in out.columns if c != "kant"})
+
+
+def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[str, str],
+                     group: str = "role") -> pd.DataFrame:
+    """Per regional cluster: its group (kant or gemengde groep), the number of notes, the notes'
+    texts, its top-3 rank and its national code with label.
+
+    ``notes`` and ``clusters`` are the outcome or form tables of one region.
+    """
+    keys = [group, "cluster"]
+    texts = (notes.dropna(subset=["cluster"]).groupby(keys, dropna=False)
+             .agg(notities=("note_id", "size"),
+                  teksten=("text", lambda s: " · ".join(s.dropna().astype(str)))))
+    c = clusters.set_index(keys)[["top3", "code"]]
+    out = c.join(texts, how="outer").reset_index()
+    out["notities"] = out["notities"].fillna(0).astype("Int64")
+    out["landelijk cluster"] = out["code"].map(labels)
+    out = out.sort_values([group, "top3", "notities"], ascending=[True, True, False],
+                          na_position="last")
+    out = out.rename(columns={"role": "kant", "mixed_group": "groep", "cluster": "cluster",
+                              "top3": "top 3", "code": "code", "teksten": "notities (tekst)"})
+    cols = ["kant" if group == "role" else "groep", "cluster", "notities", "top 3", "code",
+            "landelijk cluster", "notities (tekst)"]
+    return out[cols].reset_index(drop=True)
+
+
+def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True) -> pd.DataFrame:
+    """The served landscape as a table: I, S, O, its interval, class and band, with n."""
+    served = {"underserved": "onderbediend", "overserved": "overbediend",
+              "properly_served": "goed bediend"}
+    band = {"extreme": "extreem", "high": "groot", "worth_considering": "overwegen waard",
+            "": ""}
+    o = odi.sort_values("O", ascending=False)
+    out = pd.DataFrame({"kant": o["role"].to_numpy()})
+    if regional and "cluster" in o:
+        out["cluster"] = o["cluster"].to_numpy()
+    out["code"] = o["code"].to_numpy()
+    out["landelijk cluster"] = o["code"].map(labels).to_numpy()
+    out["I"], out["S"], out["O"] = o["I"].to_numpy(), o["S"].to_numpy(), o["O"].to_numpy()
+    if "O_low" in o:
+        out["O 95%-interval"] = [
+            "" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}".replace(".", ",")
+            for lo, hi in zip(o["O_low"], o["O_high"], strict=True)]
+    out["bediening"] = o["served"].map(served).to_numpy()
+    out["kansniveau"] = o["band"].fillna("").map(band).to_numpy()
+    out["n"] = o["n"].to_numpy()
+    return out
+
+
+def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "role"
+                      ) -> pd.DataFrame:
+    """Top 3 of two groups next to each other: rank, then per group the cluster and its code.
+
+    ``group`` is ``role`` (hbo | mkb, part 2) or ``mixed_group`` (MIX 1 | MIX 2, part 3).
+    """
+    t = top3.assign(naam=top3["cluster"].astype(str) + " (" + top3["code"].fillna("–").astype(str)
+                    + ")")
+    wide = t.pivot_table(index="rank", columns=group, values="naam", aggfunc="first")
+    prefix = {"role": "", "mixed_group": "MIX "}[group]
+    wide.columns = [f"{prefix}{c}" for c in wide.columns]
+    out = wide.reset_index().rename(columns={"rank": "rang"})
+    return out.fillna("–")
+
+
+def common_ground_table(common: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Common-ground rows (cluster.common_ground) with labels, shared keys first."""
+    def named(codes: str) -> str:
+        parts = [c.strip() for c in str(codes).split(",") if c.strip()]
+        return "; ".join(f"{labels.get(c, c)} ({c})" for c in parts) or "–"
+
+    out = pd.DataFrame({
+        "thema" if (common["pairing"] == "theme").all() else "kwadrant": common["key"],
+        "hbo": common["hbo_codes"].map(named),
+        "mkb": common["mkb_codes"].map(named),
+        "gemeenschappelijk": common["common"].map({True: "ja", False: "nee"}),
+    })
+    for side in ("hbo", "mkb"):
+        out[f"keer gekozen {side}"] = common[f"n_{side}"].to_numpy()
+    if common["regions_common"].notna().any():
+        out["regio's gemeenschappelijk"] = common["regions_common"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def respondent_counts(respondents: pd.DataFrame, study: Study,
+                      region: str | None = None) -> pd.DataFrame:
+    """Survey respondents per side (complete and partial), for one region or per region.
+
+    Cells below ``study.min_group_size`` (but above zero) are shown as "< k" so that a small
+    group is not singled out.
+    """
+    r = respondents if region is None else respondents[respondents["region"] == region]
+    keys = ["role"] if region is not None else ["region", "role"]
+    g = (r.assign(status=r["complete"].map({True: "volledig", False: "gedeeltelijk"}))
+         .groupby([*keys, "status"]).size().unstack("status", fill_value=0))
+    for c in ("volledig", "gedeeltelijk"):
+        if c not in g:
+            g[c] = 0
+    g = g[["volledig", "gedeeltelijk"]]
+    g.columns.name = None
+    small = (g > 0) & (g < study.min_group_size)
+    shown = g.astype(object).where(~small, f"< {study.min_group_size}")
+    return shown.reset_index().rename(columns={"role": "kant", "region": "regio"})
+
+
+def consensus_table(consensus: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Ranking consensus per side: mean rank with interval, Borda, top-third share, n."""
+    c = consensus
+    return pd.DataFrame({
+        "kant": c["role"], "code": c["code"], "gewenst resultaat": c["code"].map(labels),
+        "gem. rang": c["mean_rank"], "95%-interval": [
+            "" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}".replace(".", ",")
+            for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)],
+        "Borda": c["borda"], "aandeel top-derde": c["top_third_share"], "n": c["n"],
+    }).reset_index(drop=True)
+
+
+# Column names and values as a Dutch reader sees them; code stays English.
+COLUMNS_NL = {
+    "role": "kant", "region": "regio", "kind": "soort", "code": "code", "form": "vorm",
+    "outcome": "gewenst resultaat", "scale": "schaal", "measure": "maat",
+    "mean_rank": "gem. rang", "ci_low": "95%-ondergrens", "ci_high": "95%-bovengrens",
+    "borda": "Borda", "borda_share": "Borda-aandeel", "top_third_share": "aandeel top-derde",
+    "n_ranked": "n gerangschikt", "reason": "opmerking", "W": "Kendalls W", "k": "k",
+    "ddof": "vrijheidsgraden", "p_holm": "p (Holm)", "r_rb": "r (rang-biserieel)",
+    "current": "huidig", "potential": "potentieel", "gap": "verschil", "fit": "fit",
+    "statistic": "toetsgrootheid", "n_current": "n huidig", "n_potential": "n potentieel",
+    "n_hbo": "n hbo", "n_mkb": "n mkb", "mean_hbo": "gem. hbo", "mean_mkb": "gem. mkb",
+    "served": "bediening", "band": "kansniveau", "O_low": "O 95%-ondergrens",
+    "O_high": "O 95%-bovengrens", "n_I": "n (I)", "n_S": "n (S)", "explore": "exploreren/"
+    "exploiteren", "term": "looptijd", "weight": "gewicht", "weight_type": "soort gewicht",
+    "share": "aandeel", "points": "punten", "regions": "regio's", "groups": "groepen",
+    "method": "methode",
+}
+VALUES_NL = {
+    "current": "huidig", "potential": "potentieel", "underserved": "onderbediend",
+    "overserved": "overbediend", "properly_served": "goed bediend", "extreme": "extreem",
+    "high": "groot", "worth_considering": "overwegen waard", "explore": "exploreren",
+    "exploit": "exploiteren", "short": "kortlopend", "long": "langdurig",
+    "frequency": "frequentie", "top3": "top 3", "importance": "belang", "notes": "notities",
+    "outcome_hbo": "gewenste resultaten hbo", "outcome_mkb": "gewenste resultaten mkb",
+}
+_VALUE_COLUMNS = ("scale", "served", "band", "explore", "term", "weight_type", "measure", "kind")
+_CODE_COLUMNS = ("code", "form", "outcome")
+
+
+def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = ()
+            ) -> pd.DataFrame:
+    """A result table of :mod:`hbomkb.score` as shown to readers: Dutch column names and
+    values, and the national label beside every code column."""
+    out = df.drop(columns=[c for c in drop if c in df.columns]).copy()
+    for c in _VALUE_COLUMNS:
+        if c in out:
+            out[c] = out[c].map(lambda v: VALUES_NL.get(v, v) if isinstance(v, str) else v)
+    cols, data = [], {}
+    for c in out.columns:
+        name = COLUMNS_NL.get(c, c)
+        cols.append(name)
+        data[name] = out[c].to_numpy()
+        if c in _CODE_COLUMNS:
+            label = f"{name} (naam)" if c != "code" else "naam"
+            cols.append(label)
+            data[label] = out[c].map(lambda v: labels.get(str(v), "") if isinstance(v, str)
+                                     else "").to_numpy()
+    return pd.DataFrame(data, columns=cols)
+
+
+def survey_for_region(tables: dict[str, pd.DataFrame], region: str
+                      ) -> dict[str, pd.DataFrame]:
+    """The survey tables limited to respondents who said they work in ``region``."""
+    resp = tables["respondents"]
+    ids = set(resp.loc[resp["region"] == region, "respondent"].dropna().astype(int))
+    out = {"respondents": resp[resp["region"] == region].reset_index(drop=True)}
+    for name in ("rankings", "scores", "open_answers"):
+        t = tables[name]
+        out[name] = t[t["respondent"].astype("Int64").isin(ids).fillna(False)
+                      ].reset_index(drop=True)
+    return out
+
+
+def enough_rows(df: pd.DataFrame, study: Study, n: str = "n") -> pd.DataFrame:
+    """Rows whose ``n`` reaches ``study.min_group_size``: what a region report may show."""
+    keep = pd.to_numeric(df[n], errors="coerce").fillna(0) >= study.min_group_size
+    return df[keep.to_numpy()].reset_index(drop=True)
+
+
+def region_by_code(counts: pd.DataFrame, kind: str, labels: dict[str, str],
+                   region_names: dict[str, str], measure: str = "notes") -> pd.DataFrame:
+    """Codes x regions for one kind (from :func:`cluster.cluster_counts`), with a total."""
+    c = counts[(counts["kind"] == kind) & (counts["measure"] == measure)]
+    wide = c.pivot_table(index="code", columns="region", values="n", aggfunc="sum",
+                         fill_value=0)
+    regions = [r for r in region_names if r in wide.columns]
+    wide = wide[regions + (["all"] if "all" in wide.columns else [])]
+    wide.columns = [region_names.get(r, "totaal" if r == "all" else r) for r in wide.columns]
+    wide = wide.sort_values("totaal", ascending=False) if "totaal" in wide else wide
+    out = wide.reset_index()
+    out.insert(1, "naam", out["code"].map(labels))
+    return out
+
+
+def open_answers_summary(open_answers: pd.DataFrame) -> pd.DataFrame:
+    """Missing desired outcomes named in the survey, per side: each (redacted) text once,
+    with how many respondents wrote it, most frequent first."""
+    t = open_answers.dropna(subset=["text"])
+    t = t.assign(text=t["text"].astype(str).str.strip())
+    t = t[t["text"] != ""]
+    out = (t.groupby(["role", "text"]).size().rename("aantal").reset_index()
+           .sort_values(["role", "aantal", "text"], ascending=[True, False, True]))
+    return out.rename(columns={"role": "kant", "text": "ontbrekend gewenst resultaat"}
+                      ).reset_index(drop=True)
+
+
+def study_counts(tables: dict[str, pd.DataFrame], survey_tables: dict[str, pd.DataFrame]
+                 ) -> dict[str, int]:
+    """The n's of a study for the methods section (labels in Dutch)."""
+    p = tables["participants"]
+    r = survey_tables.get("respondents", pd.DataFrame(columns=["role"]))
+    return {
+        "regio's (workshops)": int(p["region"].nunique()),
+        "deelnemers hbo": int((p["role"] == "hbo").sum()),
+        "deelnemers mkb": int((p["role"] == "mkb").sum()),
+        "notities gewenste resultaten": len(tables["outcome_notes"]),
+        "notities samenwerkingsvormen": len(tables["form_notes"]),
+        "beoordelingen (belang en tevredenheid)": len(tables["outcome_ratings"]),
+        "respondenten enquête (geanalyseerd), hbo": int((r["role"] == "hbo").sum()),
+        "respondenten enquête (geanalyseerd), mkb": int((r["role"] == "mkb").sum()),
+        "enquête-scores (vorm x resultaat x situatie, met waarde)": int(
+            survey_tables.get("scores", pd.DataFrame({"value": []}))["value"].notna().sum()),
+    }
