@@ -596,7 +596,8 @@ def synthetic_responses(study: Study, codebook_clusters: pd.DataFrame,
     """Responses as LimeSurvey exports them (question-code headings, answer codes, all text).
 
     Opinions follow the workshops: outcomes that workshops put in their top 3 (and rated
-    important) are ranked higher; forms chosen in workshop top 3s score higher; the form whose
+    important) are ranked higher; forms chosen in workshop top 3s score higher, and higher still
+    for outcomes of their own quadrant (explore/exploit, short/long); the form whose
     label mentions "project" scores best; potential exceeds current on average; with noise,
     some "weet niet" and some incomplete responses.
     """
@@ -604,6 +605,7 @@ def synthetic_responses(study: Study, codebook_clusters: pd.DataFrame,
     structure = structure or build_structure(study, codebook_clusters)
     utilities, effect = _workshop_weights(codebook_clusters, tables)
     forms = effect.index.tolist()
+    axes = codebook_clusters.astype(str).set_index("code")[["explore", "term"]]
     total = n["hbo"] + n["mkb"]
     roles = np.array(["hbo"] * n["hbo"] + ["mkb"] * n["mkb"], dtype=object)
     roles = roles[rng.permutation(total)]
@@ -659,7 +661,10 @@ def synthetic_responses(study: Study, codebook_clusters: pd.DataFrame,
         for oi, o in enumerate(items):
             relevance = 0.15 * util[oi]
             for f in forms:
-                base = 2.5 + 0.55 * effect[f] + relevance + person
+                # a form serves an outcome of its own quadrant better (explore/exploit, term)
+                match = (0.45 * (axes.at[o, "explore"] == axes.at[f, "explore"])
+                         + 0.3 * (axes.at[o, "term"] == axes.at[f, "term"]) - 0.35)
+                base = 2.5 + 0.55 * effect[f] + relevance + match + person
                 cur = base + rng.normal(0, 0.8, size=(m, 1))
                 pot = cur + 0.7 + 0.25 * max(effect[f], 0) + rng.normal(0, 0.6, size=(m, 1))
                 for s, val in ((1, cur[:, 0]), (2, pot[:, 0])):
