@@ -18,8 +18,10 @@ data/, reports/ and figures/ are not touched):
 
 Goal: run within 1.5x of the floor, and at least 3x faster than naive. Wall-clock numbers depend
 on the machine and its load: run and floor are measured ``--repeat`` times, interleaved, and the
-fastest of each counts (the usual way to see through other processes' noise); naive once. The
-script prints the numbers, it does not judge them.
+fastest of each counts (the usual way to see through other processes' noise); naive once. On
+Linux it also reports the busy CPU seconds of the whole machine during each run and floor: the
+work done, which varies less than wall time. The script prints the numbers, it does not judge
+them.
 """
 
 from __future__ import annotations
@@ -61,12 +63,28 @@ def floor_notebooks(folder: Path) -> None:
         nbformat.write(nb, folder / name)
 
 
-def timed(cmd: list[str], env: dict, cwd: Path | None = None) -> float:
-    start = time.perf_counter()
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine spent busy so far (Linux /proc/stat), else None."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+CPU: dict[str, list[float]] = {}  # busy CPU seconds per measured command, by label
+
+
+def timed(cmd: list[str], env: dict, cwd: Path | None = None, label: str = "") -> float:
+    cpu0, start = busy_cpu_seconds(), time.perf_counter()
     res = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
     took = time.perf_counter() - start
+    cpu1 = busy_cpu_seconds()
     if res.returncode != 0:
         raise SystemExit(f"failed ({res.returncode}): {' '.join(cmd)}\n{res.stderr[-3000:]}")
+    if label and cpu0 is not None and cpu1 is not None:
+        CPU.setdefault(label, []).append(round(cpu1 - cpu0, 1))
     return took
 
 
@@ -115,15 +133,18 @@ def main(argv: list[str] | None = None) -> dict:
         f"figures_dir={str(tmp / 'floor-fig')!r}); sys.exit(r.exit_code)")]
     runs, floors = [], []
     for _ in range(max(1, args.repeat)):
-        runs.append(timed(run_cmd, env))
-        floors.append(timed(floor_cmd, env))
+        runs.append(timed(run_cmd, env, label="run"))
+        floors.append(timed(floor_cmd, env, label="floor"))
     t_run, t_floor = min(runs), min(floors)
 
     result = {"notebooks": n_notebooks, "jobs": args.jobs or os.cpu_count(),
               "run_s": round(t_run, 2), "floor_s": round(t_floor, 2),
               "run_over_floor": round(t_run / t_floor, 2),
               "run_all_s": [round(t, 1) for t in runs],
-              "floor_all_s": [round(t, 1) for t in floors]}
+              "floor_all_s": [round(t, 1) for t in floors],
+              # busy CPU seconds of the whole machine during each measurement: the work done,
+              # less sensitive than wall time to other processes slowing this one down
+              "run_cpu_s": CPU.get("run"), "floor_cpu_s": CPU.get("floor")}
     if not args.skip_naive:
         kernel = report.kernel_name()
         naive_out = tmp / "naive"

@@ -49,16 +49,69 @@ def house_style() -> Iterator[None]:
         yield
 
 
+DPI = 200
+# zlib level 1: PNG encoding takes about half as long as at the default level 6, for files
+# about a tenth larger
+PNG_OPTIONS = {"compress_level": 1}
+
+
 def save(fig: Figure, path: str | os.PathLike) -> list[Path]:
-    """Save ``fig`` as <path>.png (200 dpi) and <path>.svg; a .png/.svg suffix is ignored."""
+    """Save ``fig`` as <path>.png (200 dpi) and <path>.svg; a .png/.svg suffix is ignored.
+
+    Both files show the figure's tight bounding box: all that is drawn, plus a small margin.
+    The figure is drawn once per format and measured only once: ``bbox_inches="tight"`` would
+    draw it an extra time per format to find the box, and drawing text is what figures spend
+    most on.
+    """
     p = Path(path)
     if p.suffix.lower() in (".png", ".svg"):
         p = p.with_suffix("")
     p.parent.mkdir(parents=True, exist_ok=True)
     out = [p.parent / f"{p.name}.png", p.parent / f"{p.name}.svg"]
-    fig.savefig(out[0], dpi=200, bbox_inches="tight")
-    fig.savefig(out[1], bbox_inches="tight")
+    engine = fig.get_layout_engine()
+    if engine is not None:  # settle a constrained (or tight) layout before measuring it
+        engine.execute(fig)
+    written, box = _png_cropped(fig, out[0])
+    if not written:
+        fig.savefig(out[0], dpi=DPI, bbox_inches=box, pil_kwargs=PNG_OPTIONS)
+    fig.savefig(out[1], bbox_inches=box)
     return out
+
+
+def _png_cropped(fig: Figure, path: Path):
+    """Draw ``fig`` at 200 dpi and measure its tight box with the same renderer.
+
+    When everything drawn lies inside the figure, the PNG is that drawing cut to the box (the
+    margin beyond the figure's edge filled with its background, as savefig does) and is written
+    to ``path``. Otherwise (labels sticking out) nothing is written: the caller saves with the
+    box, which draws once more on a canvas that reaches that far.
+    Returns (written, box in inches).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas, dpi = fig.canvas, fig.dpi
+    try:
+        agg = FigureCanvasAgg(fig)
+        fig.set_dpi(DPI)
+        agg.draw()
+        tight = fig.get_tightbbox(agg.get_renderer())
+        box = tight.padded(mpl.rcParams["savefig.pad_inches"])
+        w, h = fig.get_size_inches()
+        inside = tight.x0 >= 0 and tight.y0 >= 0 and tight.x1 <= w and tight.y1 <= h
+        if inside:
+            drawn = np.asarray(agg.buffer_rgba())
+            rows, cols = drawn.shape[:2]
+            out = np.empty((int(box.height * DPI), int(box.width * DPI), 4), dtype=np.uint8)
+            out[:] = np.round(np.array(mpl.colors.to_rgba(fig.get_facecolor())) * 255)
+            left, top = round(box.x0 * DPI), round(rows - box.y1 * DPI)  # of out in drawn
+            x0, y0 = max(left, 0), max(top, 0)
+            x1, y1 = min(left + out.shape[1], cols), min(top + out.shape[0], rows)
+            out[y0 - top:y1 - top, x0 - left:x1 - left] = drawn[y0:y1, x0:x1]
+            mpl.image.imsave(path, out, dpi=DPI, pil_kwargs=PNG_OPTIONS)
+    finally:
+        fig.set_dpi(dpi)
+        fig.set_canvas(canvas)
+    return inside, box
 
 
 def _finish(fig: Figure, path: str | os.PathLike | None) -> Figure:
@@ -85,6 +138,82 @@ def _wrap(text: str, width: int = 28) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+
+
+def _text_extent(texts, size, rotation: float = 0.0) -> tuple[float, float]:
+    """Largest width and height in inches among ``texts`` (lines split on newlines) at font
+    ``size`` in the house font, each turned by ``rotation`` degrees as tick labels are."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=size)
+    points = prop.get_size_in_points()
+    turn = np.deg2rad(rotation)
+    cos, sin = abs(np.cos(turn)), abs(np.sin(turn))
+    wide = high = 0.0
+    for text in texts:
+        lines = str(text).split("\n")
+        w = max(text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+                for line in lines) / 72
+        h = len(lines) * 1.2 * points / 72
+        wide, high = max(wide, w * cos + h * sin), max(high, w * sin + h * cos)
+    return wide, high
+
+
+def _text_width(texts, size) -> float:
+    """Width in inches of the widest line among ``texts`` at font ``size``."""
+    return _text_extent(texts, size)[0]
+
+
+def _fit_columns(fig: Figure, labels: list[list[str]], size: float) -> None:
+    """Lay out side-by-side panels so each one's y tick labels fit left of it.
+
+    This is what ``tight_layout`` would do, from the label widths alone: tight_layout draws
+    the whole figure once more to measure it. Top and bottom leave room for a suptitle, the
+    panel titles and the x axis label.
+    """
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    room = [_text_width(lab, size) + 0.3 for lab in labels]  # + tick pad and white space
+    gap = max(room[1:], default=0.0)
+    n = max(1, len(room))
+    right = 0.25
+    ax_w = max(0.5, (w - room[0] - right - (n - 1) * gap) / n)
+    fig.subplots_adjust(left=room[0] / w, right=1 - right / w, top=1 - 0.8 / h,
+                        bottom=0.6 / h, wspace=gap / ax_w)
+
+
+def _luminance(rgba: np.ndarray) -> np.ndarray:
+    """Relative luminance (WCAG) of RGBA colours: dark text on light cells, light on dark."""
+    rgb = rgba[..., :3]
+    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return rgb @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _heatmap(ax, table: pd.DataFrame, cmap, norm=None, xlabels=None, ylabels=None,
+             annot: str | None = None, annot_size: float = 7):
+    """``table`` as a grid of coloured cells, first row on top, like ``seaborn.heatmap``.
+
+    ``annot`` is a format (".1f") to write each value in its cell. seaborn.heatmap draws the
+    whole figure once more to check whether tick labels overlap; here the caller gives them.
+    Returns the mesh (for a colour bar).
+    """
+    values = table.to_numpy(dtype=float)
+    rows, cols = values.shape
+    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm,
+                         edgecolors="white", linewidth=0.5)
+    ax.set(xlim=(0, cols), ylim=(rows, 0))
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks(np.arange(cols) + 0.5, list(table.columns) if xlabels is None else xlabels)
+    ax.set_yticks(np.arange(rows) + 0.5, list(table.index) if ylabels is None else ylabels)
+    if annot:
+        light = _luminance(mesh.cmap(mesh.norm(values))) <= 0.408
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j + 0.5, i + 0.5, format(v, annot), ha="center", va="center",
+                        fontsize=annot_size, color="white" if light[i, j] else "0.15")
+    return mesh
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,27 +271,36 @@ def top3_bars(top3: pd.DataFrame, study: object | None = None, title: str | None
               path: str | os.PathLike | None = None) -> Figure:
     """Each region's top-3 clusters (kansen) of hbo and mkb; bar length = notes in the cluster.
 
-    ``top3`` is :func:`hbomkb.score.top3` with kind="outcome".
+    ``top3`` is :func:`hbomkb.score.top3` with kind="outcome". One panel per region, on one
+    shared scale of notes.
     """
     rnames = region_labels(study)
     regions = [r for r in rnames if r in set(top3["region"])] or list(
         dict.fromkeys(top3["region"]))
     with house_style():
         fig = Figure(figsize=(10, 2.2 * max(1, len(regions)) + 0.6))
-        axes = np.atleast_1d(fig.subplots(len(regions) or 1, 1, squeeze=False)[:, 0])
+        axes = np.atleast_1d(fig.subplots(len(regions) or 1, 1, squeeze=False,
+                                          sharex=True)[:, 0])
+        ticks = []
         for ax, region in zip(axes, regions, strict=False):
             d = top3[top3["region"] == region].sort_values(["role", "rank"], ascending=[False,
                                                                                          False])
             ylab = [f"{label(r, study)} {int(k)}. {_wrap(c, 45)}" for r, k, c in
                     zip(d["role"], d["rank"], d["cluster"], strict=True)]
+            ticks += ylab
             ax.barh(range(len(d)), d["n"].astype(float),
                     color=[ROLE_COLOURS.get(r, "0.5") for r in d["role"]])
             ax.set_yticks(range(len(d)), ylab, fontsize=7)
             ax.set_title(rnames.get(region, region), loc="left", fontsize=9)
-            ax.set_xlabel(label("notes", study))
+        axes[-1].set_xlabel(label("notes", study))
         fig.suptitle(f"{title or label('title_top3', study)} "
                      f"({n_text(top3['n'].sum())} {label('notes_short', study)})")
-        fig.tight_layout()
+        # room for the labels on the left and each region's title between the panels
+        w, h, k = fig.get_figwidth(), fig.get_figheight(), len(axes)
+        left, top, bottom, gap = _text_width(ticks, 7) + 0.3, 0.65, 0.55, 0.4
+        ax_h = max(0.5, (h - top - bottom - (k - 1) * gap) / k)
+        fig.subplots_adjust(left=left / w, right=1 - 0.25 / w, top=1 - top / h,
+                            bottom=bottom / h, hspace=gap / ax_h)
     return _finish(fig, path)
 
 
@@ -185,15 +323,23 @@ def region_heatmap(counts: pd.DataFrame, kind: str, measure: str = "notes",
     if codebook is not None:  # show unused national clusters as empty columns, in code order
         codes = sorted(codebook.loc[codebook["kind"] == kind, "code"].astype(str))
         table = table.reindex(columns=sorted(set(codes) | set(table.columns)), fill_value=0)
+    xlabels = [_wrap(names.get(c, c), 18) for c in table.columns]
+    ylabels = [rnames.get(r, r) for r in table.index]
     with house_style():
-        fig = Figure(figsize=(1.0 + 0.75 * table.shape[1], 1.6 + 0.5 * table.shape[0]))
+        # cells of 0.75 x 0.5 in; around them room for the labels, title and colour bar
+        left = _text_width(ylabels, mpl.rcParams["ytick.labelsize"]) + 0.3
+        bottom = _text_extent(xlabels, 7, 45)[1] + 0.3
+        w, h = left + 0.75 * table.shape[1] + 1.0, bottom + 0.5 * table.shape[0] + 0.8
+        fig = Figure(figsize=(w, h))
+        fig.subplots_adjust(left=left / w, right=1 - 0.1 / w, bottom=bottom / h,
+                            top=1 - 0.5 / h)
         ax = fig.subplots()
-        sns.heatmap(table.astype(float), annot=True, fmt=".0f", cmap="viridis", cbar=True,
-                    ax=ax, linewidths=0.5, cbar_kws={"label": label(measure, study)})
-        ax.set_xticklabels([_wrap(names.get(c, c), 18) for c in table.columns], rotation=45,
-                           ha="right", fontsize=7)
-        ax.set_yticklabels([rnames.get(r, r) for r in table.index], rotation=0)
-        ax.set(xlabel="", ylabel="")
+        mesh = _heatmap(ax, table.astype(float), "viridis", xlabels=xlabels, ylabels=ylabels,
+                        annot=".0f", annot_size=mpl.rcParams["font.size"])
+        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right")
+        fig.colorbar(mesh, ax=ax, label=label(measure, study))
         ax.set_title(f"{title or label('title_heatmap', study)}: {label(kind, study)} "
                      f"({n_text(int(table.to_numpy().sum()))})")
     return _finish(fig, path)
@@ -257,6 +403,10 @@ def side_comparison(common: pd.DataFrame, study: object | None = None,
         ax.barh(y, d["n_mkb"].astype(float), color=ROLE_COLOURS["mkb"], label=label("mkb", study))
         ticks = [f"{'* ' if c else ''}{k}" for k, c in zip(d["key"], d["common"], strict=True)]
         ax.set_yticks(y, ticks)
+        # room for the theme names and the axis labels inside the figure
+        w, h = fig.get_figwidth(), fig.get_figheight()
+        left = _text_width(ticks, mpl.rcParams["ytick.labelsize"]) + 0.55
+        fig.subplots_adjust(left=left / w, right=1 - 0.3 / w, bottom=0.6 / h, top=1 - 0.4 / h)
         ax.axvline(0, color="0.3", lw=1)
         lim = max(1.0, float(np.nanmax(np.r_[d["n_hbo"], d["n_mkb"]].astype(float))) if len(d)
                   else 1.0)
@@ -286,18 +436,20 @@ def ranking_plot(consensus: pd.DataFrame, study: object | None = None,
         fig = Figure(figsize=(6 * max(1, len(roles)), 0.45 * consensus.groupby("role").size()
                               .max() + 1.8 if len(consensus) else 3))
         axes = np.atleast_1d(fig.subplots(1, max(1, len(roles)), squeeze=False)[0])
+        ticks = []
         for ax, role in zip(axes, roles, strict=False):
             d = consensus[consensus["role"] == role].sort_values("mean_rank", ascending=False)
             y = np.arange(len(d))
             err = np.vstack([d["mean_rank"] - d["ci_low"], d["ci_high"] - d["mean_rank"]])
             ax.errorbar(d["mean_rank"], y, xerr=np.nan_to_num(err), fmt="o",
                         color=ROLE_COLOURS.get(role, "0.3"), capsize=3)
-            ax.set_yticks(y, [_wrap(names.get(c, c), 34) for c in d["code"]], fontsize=7)
+            ticks.append([_wrap(names.get(c, c), 34) for c in d["code"]])
+            ax.set_yticks(y, ticks[-1], fontsize=7)
             ax.set_xlabel(label("mean_rank", study))
             ax.invert_xaxis()
             ax.set_title(f"{label(role, study)} ({n_text(d['n'])})")
         fig.suptitle(f"{title or label('title_ranking', study)} ({label('interval', study)})")
-        fig.tight_layout()
+        _fit_columns(fig, ticks or [[]], 7)
     return _finish(fig, path)
 
 
@@ -306,29 +458,47 @@ def form_heatmaps(scores: pd.DataFrame, role: str, study: object | None = None,
                   path: str | os.PathLike | None = None) -> Figure:
     """Forms x outcomes of one role: mean current, mean potential and their gap.
 
-    ``scores`` is :func:`hbomkb.score.form_scores`.
+    ``scores`` is :func:`hbomkb.score.form_scores`. Current and potential share one colour
+    scale (the study's answer scale); the gap panel is centred on 0 and carries the numbers
+    (every mean is also in the table reports show beside the figure).
     """
     names = _names(codebook, study)
     d = scores[scores["role"] == role]
+    grids = {col: d.pivot_table(index="form", columns="outcome", values=col, aggfunc="mean")
+             for col in ("current", "potential", "gap")}
+    forms = sorted(set().union(*(g.index for g in grids.values())))
+    outcomes = sorted(set().union(*(g.columns for g in grids.values())))
+    grids = {k: g.reindex(index=forms, columns=outcomes) for k, g in grids.items()}
+    lo, hi = getattr(study, "scale_min", 1), getattr(study, "scale_max", 5)
+    reach = float(np.nanmax(np.abs(grids["gap"].to_numpy(dtype=float)), initial=0)) or 1.0
+    xlabels = [_wrap(names.get(c, c), 16) for c in outcomes]
+    ylabels = [_wrap(names.get(f, f), 30) for f in forms]
     with house_style():
-        fig = Figure(figsize=(17, 0.45 * d["form"].nunique() + 3))
+        # rows of 0.45 in; room for the form names left and the outcome names below
+        left = _text_width(ylabels, 7) + 0.3
+        bottom = _text_extent(xlabels, 7, 60)[1] + 0.3
+        w, h = 17, bottom + 0.45 * len(forms) + 1.0
+        fig = Figure(figsize=(w, h))
+        fig.subplots_adjust(left=left / w, right=1 - 0.6 / w, bottom=bottom / h,
+                            top=1 - 0.75 / h)
         axes = fig.subplots(1, 3, sharey=True)
+        scale = mpl.colors.Normalize(lo, hi)
+        meshes = {}
         for ax, col in zip(axes, ("current", "potential", "gap"), strict=True):
-            t = d.pivot_table(index="form", columns="outcome", values=col, aggfunc="mean")
-            kw = ({"cmap": "vlag", "center": 0} if col == "gap" else
-                  {"cmap": "viridis", "vmin": getattr(study, "scale_min", 1),
-                   "vmax": getattr(study, "scale_max", 5)})
-            sns.heatmap(t, annot=True, fmt=".1f", ax=ax, linewidths=0.5, annot_kws={"size": 7},
-                        **kw)
+            gap = col == "gap"
+            meshes[col] = _heatmap(
+                ax, grids[col], sns.color_palette("vlag", as_cmap=True) if gap else "viridis",
+                mpl.colors.Normalize(-reach, reach) if gap else scale, xlabels=xlabels,
+                ylabels=ylabels, annot=".1f" if gap else None)
             ax.set_title(label(col, study))
-            ax.set_xticklabels([_wrap(names.get(c, c), 16) for c in t.columns], rotation=60,
-                               ha="right", fontsize=7)
-            ax.set_yticklabels([_wrap(names.get(f, f), 30) for f in t.index], rotation=0,
-                               fontsize=7)
-            ax.set(xlabel="", ylabel="")
+            ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+            ax.tick_params(axis="y", labelsize=7)
+            for t in ax.get_xticklabels():
+                t.set_horizontalalignment("right")
+        fig.colorbar(meshes["current"], ax=list(axes[:2]), fraction=0.03, pad=0.02)
+        fig.colorbar(meshes["gap"], ax=axes[2], fraction=0.05, pad=0.03)
         fig.suptitle(f"{title or label('title_form_scores', study)} - {label(role, study)} "
                      f"({label('respondents', study)}: {n_text(d['n'], label('per_cell', study))})")
-        fig.tight_layout()
     return _finish(fig, path)
 
 
@@ -344,6 +514,7 @@ def form_fit_plot(fit: pd.DataFrame, study: object | None = None,
     with house_style():
         fig = Figure(figsize=(6.5 * max(1, len(roles)), 0.45 * fit["form"].nunique() + 2))
         axes = np.atleast_1d(fig.subplots(1, max(1, len(roles)), squeeze=False)[0])
+        ticks = []
         for ax, role in zip(axes, roles, strict=False):
             d = fit[fit["role"] == role]
             order = (d[d["scale"] == "potential"].sort_values("fit")["form"].tolist()
@@ -355,12 +526,12 @@ def form_fit_plot(fit: pd.DataFrame, study: object | None = None,
                 err = np.vstack([s["fit"] - s["ci_low"], s["ci_high"] - s["fit"]])
                 ax.errorbar(s["fit"], y, xerr=np.nan_to_num(err), fmt="o", capsize=2,
                             color=SCALE_COLOURS[scale], label=label(scale, study), zorder=3 + j)
-            ax.set_yticks(range(len(order)), [_wrap(names.get(f, f), 34) for f in order],
-                          fontsize=7)
+            ticks.append([_wrap(names.get(f, f), 34) for f in order])
+            ax.set_yticks(range(len(order)), ticks[-1], fontsize=7)
             ax.set_xlim(getattr(study, "scale_min", 1), getattr(study, "scale_max", 5))
             ax.set_xlabel(label("fit", study))
             ax.set_title(f"{label(role, study)} ({n_text(d['n'], label('per_form', study))})")
             ax.legend(loc="lower right", fontsize=7)
         fig.suptitle(f"{title or label('title_form_fit', study)} ({label('interval', study)})")
-        fig.tight_layout()
+        _fit_columns(fig, ticks or [[]], 7)
     return _finish(fig, path)

@@ -77,6 +77,32 @@ def test_notebook_code_is_thin(path):
         assert len(cell.source.splitlines()) <= 25, cell.source[:60]
 
 
+# The figures of the study's deck (plots functions) each notebook must show.
+REQUIRED_FIGURES = {
+    report.REGION_NOTEBOOK: {"opportunity_landscape", "side_comparison"},
+    report.NATIONAL_NOTEBOOK: {"top3_bars", "region_heatmap", "quadrant_bubbles",
+                               "side_comparison", "ranking_plot", "form_heatmaps",
+                               "form_fit_plot", "opportunity_landscape"},
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_shows_every_figure_of_the_deck(path):
+    nb = nbformat.read(path, as_version=4)
+    shown = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            # report.show_figure(plots.<figure>(...), ...)
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "show_figure" and node.args
+                    and isinstance(node.args[0], ast.Call)
+                    and isinstance(node.args[0].func, ast.Attribute)):
+                shown.add(node.args[0].func.attr)
+    assert REQUIRED_FIGURES[path.name] <= shown, REQUIRED_FIGURES[path.name] - shown
+
+
 def test_notebooks_run_with_default_parameters(tmp_path):
     if not (config.RAW_DIR / config.DEFAULT_STUDY / "study.yaml").is_file():
         pytest.skip("no demo study; create it with `hbomkb demo --out data/raw/demo`")

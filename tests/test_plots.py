@@ -158,3 +158,71 @@ def test_demo_landscape_saves_with_the_segment_n(tmp_path):
     assert (tmp_path / "landscape.png").exists() and (tmp_path / "landscape.svg").exists()
     assert plots.n_text(seg["n"], "per punt") in fig.axes[0].get_title()
     assert "mkb" in fig.axes[0].get_title()
+
+
+def _texts_in_cells(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def test_form_heatmaps_number_the_gap_and_share_one_scale_for_current_and_potential():
+    fig = all_figures(study())["forms"]
+    panels = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
+    current, potential, gap = (panels[t] for t in ("huidige situatie", "potentiële situatie",
+                                                   "verschil (potentieel - huidig)"))
+    # the gap panel carries every mean gap (F01: 2.0, 1.0; F02: 0.5, -0.5); the others none:
+    # their numbers are in the table shown beside the figure
+    assert sorted(_texts_in_cells(gap)) == sorted(["2.0", "1.0", "0.5", "-0.5"])
+    assert _texts_in_cells(current) == [] and _texts_in_cells(potential) == []
+    # current and potential on the study's answer scale 1-5; the gap centred on 0
+    for ax in (current, potential):
+        norm = ax.collections[0].norm
+        assert (norm.vmin, norm.vmax) == (1, 5)
+    gap_norm = gap.collections[0].norm
+    assert gap_norm.vmin == -gap_norm.vmax == -2.0
+    # rows top to bottom in form order, columns in outcome order, with codebook labels
+    assert [t.get_text() for t in current.get_yticklabels()] == ["Studentprojecten", "Labs"]
+    assert [t.get_text() for t in gap.get_xticklabels()] == ["Stageplekken", "Onderzoek"]
+
+
+def test_heatmap_numbers_contrast_with_their_cell():
+    counts = pd.DataFrame({"kind": "outcome_hbo", "region": ["noord", "oost", "noord"],
+                           "code": ["H01", "H01", "H02"], "measure": "notes", "n": [9, 0, 4],
+                           "share": 1.0})
+    fig = plots.region_heatmap(counts, "outcome_hbo", study=study(), codebook=CODEBOOK)
+    texts = fig.axes[0].texts
+    # every cell numbered: noord 9 and 4 notes, oost none (an empty cell shows 0)
+    assert sorted(t.get_text() for t in texts) == ["0", "0", "4", "9"]
+    colour = {t.get_text(): matplotlib.colors.to_rgb(t.get_color()) for t in texts}
+    # viridis: 0 is dark purple (light text), the maximum bright yellow (dark text)
+    assert colour["0"] == (1.0, 1.0, 1.0)
+    assert max(colour["9"]) < 0.3
+
+
+def test_top3_panels_share_one_scale_of_notes():
+    fig = all_figures(study())["top3"]
+    limits = {ax.get_xlim() for ax in fig.axes}
+    assert len(limits) == 1 and limits.pop()[1] >= 5  # the longest bar (5 notes) fits
+
+
+def _png_size(path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return im.size
+
+
+def test_saved_png_is_what_matplotlib_saves_with_a_tight_box(tmp_path):
+    import matplotlib.pyplot as plt
+
+    inside = all_figures(study())["ranking"]  # laid out so that everything is inside
+    fig, ax = plt.subplots(figsize=(3, 2))  # a long label sticks out of the figure
+    ax.set_yticks([0, 1], ["a label far longer than the figure is wide", "b"])
+    for name, f in (("inside", inside), ("outside", fig)):
+        plots.save(f, tmp_path / name)
+        f.savefig(tmp_path / f"{name}-ref.png", dpi=200, bbox_inches="tight")
+        ours, ref = _png_size(tmp_path / f"{name}.png"), _png_size(tmp_path / f"{name}-ref.png")
+        assert abs(ours[0] - ref[0]) <= 2 and abs(ours[1] - ref[1]) <= 2, (name, ours, ref)
+        assert (tmp_path / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+    plt.close(fig)
+    # saving leaves the figure as it was: same canvas, same dpi
+    assert type(inside.canvas).__name__ == "FigureCanvasBase" and inside.dpi == 100

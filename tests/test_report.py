@@ -280,6 +280,19 @@ def test_show_table_records_csv_and_refuses_person_identifiers(tmp_path):
     assert not (ctx.tables_dir / "x.csv").exists()
 
 
+def test_table_html_formats_numbers_the_dutch_way_and_escapes_text():
+    df = pd.DataFrame({"naam": ["<b>Stage</b>", None], "I": [7.5, np.nan],
+                       "n": pd.array([4, None], dtype="Int64"), "gem.": [1.0, 2.345]})
+    page = report.table_html(df, "Kansen & n", decimals=2, decimal=",")
+    assert page.startswith('<table class="dataframe"><caption>Kansen &amp; n</caption>')
+    header = re.findall(r"<th>(.*?)</th>", page)
+    assert header == ["naam", "I", "n", "gem."]  # no index column
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr><td>.*?</tr>", page)]
+    assert rows == [["&lt;b&gt;Stage&lt;/b&gt;", "7,50", "4", "1,00"],
+                    ["–", "–", "–", "2,35"]]
+    assert "<td>7.50</td>" in report.table_html(df, "x", decimal=".")
+
+
 def test_show_figure_saves_png_and_svg(tmp_path):
     import matplotlib
 
@@ -388,6 +401,20 @@ def test_run_html_embeds_figures_and_review_has_no_code(run_dir):
         assert not re.search(r"class=\"[^\"]*jp-InputArea-editor", review)
         assert re.search(r"class=\"[^\"]*jp-InputArea-editor", full)
         assert "SYNTHETISCHE DATA" in full
+
+
+def test_run_html_keeps_inputs_and_outputs_focusable_and_images_described(run_dir):
+    # what nbconvert's exporter adds for keyboard and screen-reader users
+    out = run_dir / "reports" / "mini"
+    for name in ("region-noord.html", "national-review.html"):
+        page = (out / name).read_text(encoding="utf-8")
+        divs = re.findall(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*>', page)
+        assert divs and all('tabindex="0"' in d for d in divs)
+        if "review" not in name:
+            inputs = re.findall(r'<div class="[^"]*\bjp-Cell-inputWrapper\b[^"]*"[^>]*>', page)
+            assert inputs and all('tabindex="0"' in d for d in inputs)
+        images = re.findall(r"<img\b[^>]*>", page)
+        assert images and all(re.search(r'\balt="[^"]+"', i) for i in images)
 
 
 def test_executed_notebooks_name_the_published_folders(run_dir):
