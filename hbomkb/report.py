@@ -678,7 +678,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
     kname = kernel or kernel_name()
     phases["plan"] = time.perf_counter() - t0 - sum(phases.values())
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
-    bar = None
+    bar = early = None
     if pending:
         from tqdm import tqdm
 
@@ -691,7 +691,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
             bar = tqdm(total=len(todo), initial=len(todo) - len(pending), unit="notebook",
                        desc=f"hbomkb run {st.slug}", disable=not progress, file=sys.stderr,
                        dynamic_ncols=True)
-            failed = 0
+            failed = finished = 0
             for fut in as_completed(futures):
                 j = futures[fut]
                 try:
@@ -700,8 +700,14 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
                     o = Outcome(j.name, "failed", error=f"{type(e).__name__}: {e}")
                 outcomes[j.name] = o
                 failed += o.status == "failed"
+                finished += 1
                 bar.set_postfix(klaar=bar.n + 1 - failed, mislukt=failed, refresh=False)
                 bar.update(1)
+                if early is None and 0 < len(futures) - finished < workers:
+                    # From now on a worker is idle: read the tables of the reports that are
+                    # done meanwhile (they do not change any more in this run).
+                    running = {futures[f].name for f in futures if not f.done()}
+                    early = _Background(_read_tables, reports_dir, running)
             bar.close()
 
     phases["notebooks"] = time.perf_counter() - t0 - sum(phases.values())
@@ -714,7 +720,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
             entries.pop(o.name, None)  # a failed notebook runs again next time
     _write_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries},
                                             indent=2, sort_keys=True))
-    collect_tables(reports_dir)
+    collect_tables(reports_dir, read=early.result() if early else None)
     # the index lists every report of the study, also those this run did not consider
     everything = [outcomes.get(j.name) or Outcome(j.name, "not_run") for j in plan(st)]
     write_index(st, reports_dir, fig_dir, everything, entries)
@@ -741,10 +747,48 @@ def _sheet_names(stems: list[str]) -> list[str]:
     return out
 
 
-def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
+class _Background:
+    """``func(*args)`` running in a thread; ``result()`` waits for it (and re-raises)."""
+
+    def __init__(self, func, *args):
+        import threading
+
+        self._out: dict = {}
+
+        def target():
+            try:
+                self._out["value"] = func(*args)
+            except BaseException as e:  # handed to result()
+                self._out["error"] = e
+
+        self._thread = threading.Thread(target=target, daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        if "error" in self._out:
+            raise self._out["error"]
+        return self._out["value"]
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def _read_tables(reports_dir: Path, skip: set[str]) -> dict[Path, pd.DataFrame]:
+    """Every recorded table of the reports not in ``skip``, read for :func:`collect_tables`."""
+    import openpyxl  # noqa: F401 - imported now, while a core is free, for collect_tables
+
+    return {p: _read_csv(p) for p in sorted((reports_dir / "tables").glob("*/*.csv"))
+            if p.parent.name not in skip}
+
+
+def collect_tables(reports_dir: str | os.PathLike,
+                   read: dict[Path, pd.DataFrame] | None = None) -> Path | None:
     """Gather every ``tables/<report>/<table>.csv`` into ``tables.xlsx``, with a contents sheet.
 
-    Returns the workbook path, or None when no table was recorded.
+    ``read`` holds tables already read from their CSV (by path), to use instead of reading
+    them again. Returns the workbook path, or None when no table was recorded.
     """
     reports_dir = Path(reports_dir)
     csvs = sorted((reports_dir / "tables").glob("*/*.csv"))
@@ -764,7 +808,8 @@ def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         contents.to_excel(xw, sheet_name="inhoud", index=False)
         for path, sheet in zip(csvs, sheets, strict=True):
-            pd.read_csv(path, keep_default_na=False, na_values=[""]).to_excel(
+            table = read.get(path) if read else None
+            (_read_csv(path) if table is None else table).to_excel(
                 xw, sheet_name=sheet, index=False)
     os.replace(tmp, target)
     return target

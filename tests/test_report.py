@@ -324,6 +324,19 @@ def test_collect_tables_builds_one_workbook_with_contents(tmp_path):
     pd.testing.assert_frame_equal(sheets[row["blad"]], pd.DataFrame({"code": ["H01"], "n": [3]}))
 
 
+def test_collect_tables_uses_tables_read_while_the_run_went_on(tmp_path):
+    # what a run reads early (reports already done) goes into the workbook; the rest is read
+    for rep in ("region-noord", "national"):
+        (tmp_path / "tables" / rep).mkdir(parents=True)
+        pd.DataFrame({"n": [1]}).to_csv(tmp_path / "tables" / rep / "top3.csv", index=False)
+    early = report._read_tables(tmp_path, skip={"national"})
+    assert list(early) == [tmp_path / "tables" / "region-noord" / "top3.csv"]
+    early[tmp_path / "tables" / "region-noord" / "top3.csv"] = pd.DataFrame({"n": [7]})
+    sheets = pd.read_excel(report.collect_tables(tmp_path, read=early), sheet_name=None)
+    assert sheets["noord.top3"]["n"].tolist() == [7]
+    assert sheets["national.top3"]["n"].tolist() == [1]
+
+
 def test_sheet_names_stay_unique_when_cut_to_31_characters():
     names = report._sheet_names(["a" * 40, "a" * 35, "inhoud"])
     assert len(set(n.lower() for n in names)) == 3
