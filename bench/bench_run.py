@@ -9,7 +9,7 @@ data/, reports/ and figures/ are not touched):
    national one in the worker pool, render HTML, tables.xlsx, index).
 2. **floor**: the same number of notebooks, each only importing what the real one imports (the
    hbomkb modules, which bring numpy, pandas, scipy, matplotlib and seaborn; the national one
-   also pingouin and statsmodels, which its statistics load), executed and rendered through the
+   also pingouin, which brings statsmodels, and scipy.stats), executed and rendered through the
    same pool (``report.run`` with those notebooks, no processing). Nothing can be faster than
    starting the kernels and importing.
 3. **naive**: the papermill command line once per notebook in sequence, then
@@ -42,7 +42,7 @@ BIN = Path(sys.executable).parent
 REGION_IMPORTS = """from hbomkb import cluster, labels, narrative, plots, report, score, survey
 from hbomkb import report_tables"""
 NATIONAL_IMPORTS = REGION_IMPORTS + """
-import pingouin, scipy.stats, statsmodels.stats.multitest"""
+import pingouin, scipy.stats"""
 
 
 def floor_notebooks(folder: Path) -> None:

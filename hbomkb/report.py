@@ -515,6 +515,9 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 cwd=str(cwd or job.notebook.parent),
                 kernel_manager_class=_quiet_kernel_manager(log_path, Path(ipc)),
+                # Kernels running side by side would share IPython's history database (and
+                # wait on its lock); a report needs no history.
+                extra_arguments=["--HistoryManager.enabled=False"],
             )
         except PapermillExecutionError as e:
             return _failed(job, reports_dir, staging, out_nb, start, e.exec_count,
@@ -688,6 +691,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
             by_length = sorted(pending, key=lambda j: j.name != "national")
             futures = {pool.submit(execute_job, j, reports_dir, fig_dir, kname): j
                        for j in by_length}
+            book = TableBook(reports_dir)  # imports openpyxl while the kernels start
             bar = tqdm(total=len(todo), initial=len(todo) - len(pending), unit="notebook",
                        desc=f"hbomkb run {st.slug}", disable=not progress, file=sys.stderr,
                        dynamic_ncols=True)
@@ -704,10 +708,10 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
                 bar.set_postfix(klaar=bar.n + 1 - failed, mislukt=failed, refresh=False)
                 bar.update(1)
                 if early is None and 0 < len(futures) - finished < workers:
-                    # From now on a worker is idle: read the tables of the reports that are
-                    # done meanwhile (they do not change any more in this run).
+                    # From now on a worker is idle: write the tables of the reports that are
+                    # done into the workbook meanwhile (they do not change any more in this run).
                     running = {futures[f].name for f in futures if not f.done()}
-                    early = _Background(_read_tables, reports_dir, running)
+                    early = _Background(book.add_reports, running)
             bar.close()
 
     phases["notebooks"] = time.perf_counter() - t0 - sum(phases.values())
@@ -720,7 +724,9 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
             entries.pop(o.name, None)  # a failed notebook runs again next time
     _write_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries},
                                             indent=2, sort_keys=True))
-    collect_tables(reports_dir, read=early.result() if early else None)
+    if early is not None:
+        early.result()
+    (book if pending else TableBook(reports_dir)).save()
     # the index lists every report of the study, also those this run did not consider
     everything = [outcomes.get(j.name) or Outcome(j.name, "not_run") for j in plan(st)]
     write_index(st, reports_dir, fig_dir, everything, entries)
@@ -775,44 +781,99 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
 
-def _read_tables(reports_dir: Path, skip: set[str]) -> dict[Path, pd.DataFrame]:
-    """Every recorded table of the reports not in ``skip``, read for :func:`collect_tables`."""
-    import openpyxl  # noqa: F401 - imported now, while a core is free, for collect_tables
+def _cell(value):
+    """A table value as openpyxl stores it: missing as an empty cell, numpy scalars as Python."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
-    return {p: _read_csv(p) for p in sorted((reports_dir / "tables").glob("*/*.csv"))
-            if p.parent.name not in skip}
+
+class TableBook:
+    """``tables.xlsx`` assembled report by report.
+
+    Sheets are streamed to disk as they are added (openpyxl's write-only mode), so the tables of
+    reports that are done can be written while the last notebooks still run; :meth:`save` adds
+    what is missing, names and orders every sheet as :func:`collect_tables` documents, and
+    writes the workbook.
+    """
+
+    def __init__(self, reports_dir: str | os.PathLike):
+        import openpyxl
+
+        self.reports_dir = Path(reports_dir)
+        self._wb = openpyxl.Workbook(write_only=True)
+        self._contents = self._wb.create_sheet("inhoud")
+        self._sheets: dict[Path, object] = {}
+
+    def add(self, path: Path, table: pd.DataFrame | None = None) -> None:
+        """Write the table recorded at ``path`` (read from it unless given) as a sheet."""
+        if path in self._sheets:
+            return
+        table = _read_csv(path) if table is None else table
+        ws = self._wb.create_sheet(f"~{len(self._sheets)}")  # named in save()
+        self._header(ws, table.columns)
+        for row in table.itertuples(index=False, name=None):
+            ws.append([_cell(v) for v in row])
+        self._sheets[path] = ws
+
+    @staticmethod
+    def _header(ws, names) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        bold = Font(bold=True)
+        cells = [WriteOnlyCell(ws, value=str(n)) for n in names]
+        for cell in cells:
+            cell.font = bold
+        ws.append(cells)
+
+    def add_reports(self, skip: set[str]) -> None:
+        """Add every recorded table of the reports not in ``skip`` (those still running)."""
+        for path in sorted((self.reports_dir / "tables").glob("*/*.csv")):
+            if path.parent.name not in skip:
+                self.add(path)
+
+    def save(self) -> Path | None:
+        """Write ``tables.xlsx`` with every recorded table; None (and no file) without any."""
+        reports_dir = self.reports_dir
+        csvs = sorted((reports_dir / "tables").glob("*/*.csv"))
+        target = reports_dir / "tables.xlsx"
+        if not csvs:
+            target.unlink(missing_ok=True)
+            return None
+        for path in csvs:
+            self.add(path)
+        for path in set(self._sheets) - set(csvs):  # replaced by a later run of its report
+            self._wb.remove(self._sheets.pop(path))
+        names = _sheet_names([f"{p.parent.name.removeprefix('region-')}.{p.stem}" for p in csvs])
+        self._header(self._contents, ["blad", "rapport", "tabel", "csv"])
+        for path, name in zip(csvs, names, strict=True):
+            self._contents.append([name, path.parent.name, path.stem,
+                                   path.relative_to(reports_dir).as_posix()])
+        for i, (path, name) in enumerate(zip(csvs, names, strict=True), start=1):
+            ws = self._sheets[path]
+            ws.title = name
+            self._wb.move_sheet(name, i - self._wb.worksheets.index(ws))
+        tmp = target.with_name(".tables.xlsx.tmp")
+        self._wb.save(tmp)
+        os.replace(tmp, target)
+        return target
 
 
 def collect_tables(reports_dir: str | os.PathLike,
                    read: dict[Path, pd.DataFrame] | None = None) -> Path | None:
     """Gather every ``tables/<report>/<table>.csv`` into ``tables.xlsx``, with a contents sheet.
 
-    ``read`` holds tables already read from their CSV (by path), to use instead of reading
-    them again. Returns the workbook path, or None when no table was recorded.
+    The contents sheet ``inhoud`` comes first, then one sheet per table in the order of the
+    reports and tables, named ``<report>.<table>`` (without ``region-``, cut to Excel's 31
+    characters). ``read`` holds tables already read from their CSV (by path), to use instead
+    of reading them again. Returns the workbook path, or None when no table was recorded.
     """
-    reports_dir = Path(reports_dir)
-    csvs = sorted((reports_dir / "tables").glob("*/*.csv"))
-    target = reports_dir / "tables.xlsx"
-    if not csvs:
-        target.unlink(missing_ok=True)
-        return None
-    stems = [f"{p.parent.name.removeprefix('region-')}.{p.stem}" for p in csvs]
-    sheets = _sheet_names(stems)
-    contents = pd.DataFrame({
-        "blad": sheets,
-        "rapport": [p.parent.name for p in csvs],
-        "tabel": [p.stem for p in csvs],
-        "csv": [p.relative_to(reports_dir).as_posix() for p in csvs],
-    })
-    tmp = target.with_name(".tables.xlsx.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        contents.to_excel(xw, sheet_name="inhoud", index=False)
-        for path, sheet in zip(csvs, sheets, strict=True):
-            table = read.get(path) if read else None
-            (_read_csv(path) if table is None else table).to_excel(
-                xw, sheet_name=sheet, index=False)
-    os.replace(tmp, target)
-    return target
+    book = TableBook(reports_dir)
+    for path, table in sorted((read or {}).items()):
+        if path.is_file():
+            book.add(path, table)
+    return book.save()
 
 
 def _link(href: str, text: str) -> str:

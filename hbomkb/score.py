@@ -553,13 +553,22 @@ def respondent_form_means(scores: pd.DataFrame, paired: bool = False) -> pd.Data
     return out.reset_index()
 
 
-def _holm(p: pd.Series) -> pd.Series:
-    from statsmodels.stats.multitest import multipletests
+def holm(p: pd.Series) -> pd.Series:
+    """Holm's step-down adjusted p-values over the non-missing values of ``p`` (missing stay).
 
-    out = pd.Series(np.nan, index=p.index)
-    ok = p.notna()
-    if ok.any():
-        out[ok] = multipletests(p[ok].to_numpy(), method="holm")[1]
+    Sorted ascending, the i-th smallest of m p-values becomes (m - i + 1) p, made monotone
+    from the smallest up and capped at 1 (Holm, 1979).
+    """
+    out = pd.Series(np.nan, index=p.index, dtype=float)
+    ok = p.notna().to_numpy()
+    values = p.to_numpy(dtype=float, na_value=np.nan)[ok]
+    if len(values):
+        order = np.argsort(values, kind="stable")
+        m = len(values)
+        stepped = np.maximum.accumulate((m - np.arange(m)) * values[order])
+        adjusted = np.empty(m)
+        adjusted[order] = np.minimum(stepped, 1.0)
+        out[ok] = adjusted
     return out
 
 
@@ -593,7 +602,7 @@ def form_change_test(scores: pd.DataFrame, study: object | None = None) -> pd.Da
         rows.append(row)
     out = pd.DataFrame(rows, columns=["role", "form", "n", "current", "potential", "statistic",
                                       "p", "r_rb"])
-    out["p_holm"] = out.groupby("role")["p"].transform(_holm) if len(out) else np.nan
+    out["p_holm"] = out.groupby("role")["p"].transform(holm) if len(out) else np.nan
     out["reason"] = _reason(out["n"], min_n)
     out.loc[(out["reason"] == "") & out["p"].isna(), "reason"] = "all differences are zero"
     out["n"] = out["n"].astype("Int64")
@@ -629,7 +638,7 @@ def form_side_test(scores: pd.DataFrame, study: object | None = None) -> pd.Data
         rows.append(row)
     out = pd.DataFrame(rows, columns=["form", "scale", "n_hbo", "n_mkb", "n", "mean_hbo",
                                       "mean_mkb", "U", "p", "r_rb"])
-    out["p_holm"] = out.groupby("scale")["p"].transform(_holm) if len(out) else np.nan
+    out["p_holm"] = out.groupby("scale")["p"].transform(holm) if len(out) else np.nan
     out["reason"] = _reason(np.minimum(out["n_hbo"], out["n_mkb"]), min_n)
     for c in ("n_hbo", "n_mkb", "n"):
         out[c] = out[c].astype("Int64")

@@ -226,3 +226,64 @@ def test_saved_png_is_what_matplotlib_saves_with_a_tight_box(tmp_path):
     plt.close(fig)
     # saving leaves the figure as it was: same canvas, same dpi
     assert type(inside.canvas).__name__ == "FigureCanvasBase" and inside.dpi == 100
+
+
+def test_png_writer_keeps_every_pixel_and_the_resolution(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(7)
+    opaque = rng.integers(0, 256, (37, 51, 4), dtype=np.uint8)
+    opaque[..., 3] = 255
+    clear = opaque.copy()
+    clear[5:9, 10:20, 3] = 0  # a transparent patch: the alpha channel must stay
+    for name, img, mode in (("opaque", opaque, "RGB"), ("clear", clear, "RGBA")):
+        plots.write_png(tmp_path / f"{name}.png", img, 200)
+        with Image.open(tmp_path / f"{name}.png") as im:
+            assert im.mode == mode
+            assert round(im.info["dpi"][0]) == 200
+            back = np.asarray(im.convert("RGBA"))
+        assert np.array_equal(back, img), name
+    # the same pixels give the same bytes
+    plots.write_png(tmp_path / "again.png", opaque, 200)
+    assert (tmp_path / "again.png").read_bytes() == (tmp_path / "opaque.png").read_bytes()
+
+
+def test_landscape_title_names_the_region_not_its_slug():
+    title = plots.opportunity_landscape(ODI, study()).axes[0].get_title()
+    assert "Noord" in title and "noord" not in title
+
+
+def test_count_axes_show_whole_numbers_only():
+    common = pd.DataFrame({"region": "noord", "pairing": "theme", "key": ["talent", "kennis"],
+                           "common": [False, False], "n_hbo": [1, 0], "n_mkb": [0, 2]})
+    fig = plots.side_comparison(common, study(), region="noord")
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_xticks()
+    assert len(ticks) >= 3 and all(float(v).is_integer() for v in ticks)
+
+
+def test_landscape_labels_do_not_cover_each_other_and_sides_get_a_panel_each():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    # five clusters crowded around one spot, and a second side
+    crowd = pd.DataFrame({"role": "mkb", "region": "noord",
+                          "cluster": [f"cluster met een lange naam {k}" for k in range(5)],
+                          "code": [f"M0{k}" for k in range(5)],
+                          "I": [0.0, 0.4, 0.8, 1.0, 1.2], "S": [1.2, 1.3, 1.6, 2.0, 1.7],
+                          "O": 1.0, "served": "overserved", "n": 20})
+    odi = pd.concat([ODI, crowd], ignore_index=True)
+    fig = plots.opportunity_landscape(odi, study(), point_label="cluster")
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_xlim() == fig.axes[1].get_xlim() == (0, 10)
+    assert [ax.get_title().split(" (")[0] for ax in fig.axes] == ["hbo", "mkb"]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # lays the square panels out
+    renderer = canvas.get_renderer()
+    # the words only: an annotation's own extent also holds its leader line
+    boxes = [Text.get_window_extent(t, renderer) for t in fig.axes[1].texts]
+    assert len(boxes) == 5
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a].overlaps(boxes[b]), (fig.axes[1].texts[a].get_text(),
+                                                     fig.axes[1].texts[b].get_text())

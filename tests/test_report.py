@@ -324,17 +324,22 @@ def test_collect_tables_builds_one_workbook_with_contents(tmp_path):
     pd.testing.assert_frame_equal(sheets[row["blad"]], pd.DataFrame({"code": ["H01"], "n": [3]}))
 
 
-def test_collect_tables_uses_tables_read_while_the_run_went_on(tmp_path):
-    # what a run reads early (reports already done) goes into the workbook; the rest is read
+def test_table_book_writes_done_reports_early_and_the_rest_when_saved(tmp_path):
+    # a run writes the sheets of reports that are done while others still run; the tables of
+    # those still running are read only when the workbook is saved, after they finished
     for rep in ("region-noord", "national"):
         (tmp_path / "tables" / rep).mkdir(parents=True)
         pd.DataFrame({"n": [1]}).to_csv(tmp_path / "tables" / rep / "top3.csv", index=False)
-    early = report._read_tables(tmp_path, skip={"national"})
-    assert list(early) == [tmp_path / "tables" / "region-noord" / "top3.csv"]
-    early[tmp_path / "tables" / "region-noord" / "top3.csv"] = pd.DataFrame({"n": [7]})
-    sheets = pd.read_excel(report.collect_tables(tmp_path, read=early), sheet_name=None)
-    assert sheets["noord.top3"]["n"].tolist() == [7]
-    assert sheets["national.top3"]["n"].tolist() == [1]
+    book = report.TableBook(tmp_path)
+    book.add_reports(skip={"national"})
+    pd.DataFrame({"n": [7]}).to_csv(tmp_path / "tables" / "national" / "top3.csv", index=False)
+    (tmp_path / "tables" / "national" / "extra.csv").write_text("a,b\nx,\n", encoding="utf-8")
+    sheets = pd.read_excel(book.save(), sheet_name=None)
+    assert list(sheets) == ["inhoud", "national.extra", "national.top3", "noord.top3"]
+    assert sheets["national.top3"]["n"].tolist() == [7]
+    assert sheets["noord.top3"]["n"].tolist() == [1]
+    assert sheets["national.extra"]["a"].tolist() == ["x"]
+    assert sheets["national.extra"]["b"].isna().all()  # an empty CSV field stays empty
 
 
 def test_sheet_names_stay_unique_when_cut_to_31_characters():

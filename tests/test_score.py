@@ -495,3 +495,21 @@ def test_quadrants_weights():
     imp = score.quadrants(t, "outcome_hbo", weight="importance").set_index("code")
     assert imp.loc["H01", "weight"] == 7.5 and imp.loc["H01", "n"] == 4
     assert imp.loc["H02", "weight"] == 2.5
+
+
+def test_holm_matches_a_hand_worked_example_and_statsmodels():
+    # by hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04;
+    # step-down keeps them monotone, so the last becomes 0.06; a missing p stays missing
+    p = pd.Series([0.01, np.nan, 0.04, 0.03, 0.005], index=list("abcde"))
+    got = score.holm(p)
+    assert got.index.tolist() == list("abcde") and np.isnan(got["b"])
+    assert got.drop("b").tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert score.holm(pd.Series([0.4, 0.6])).tolist() == [0.8, 0.8]  # capped at 1 only above
+    assert score.holm(pd.Series([0.7, 0.9])).tolist() == [1.0, 1.0]
+
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(3)
+    values = rng.uniform(0, 0.2, 25)
+    assert score.holm(pd.Series(values)).to_numpy() == pytest.approx(
+        multipletests(values, method="holm")[1])
