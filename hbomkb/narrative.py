@@ -207,8 +207,7 @@ def national_conclusions(study: Study, labels: dict[str, str], top3_national: pd
             most = t.iloc[0]
             items.append(
                 f"In de workshops koos {ROLE_NL[side]} {naam(most['code'], labels)} het vaakst "
-                f"als kans: {int(most['n'])} keer, in {int(most['regions'])} van de "
-                f"{int(most['groups'])} regio's.")
+                f"als kans: in {int(most['n'])} van de {int(most['groups'])} regio's.")
     if len(common):
         items.append(common_sentence(common, labels))
     survey = consensus is not None and len(consensus) > 0

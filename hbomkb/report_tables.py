@@ -160,7 +160,8 @@ COLUMNS_NL = {
     "served": "bediening", "band": "kansniveau", "O_low": "O 95%-ondergrens",
     "O_high": "O 95%-bovengrens", "n_I": "n (I)", "n_S": "n (S)", "explore": "exploreren/"
     "exploiteren", "term": "looptijd", "weight": "gewicht", "weight_type": "soort gewicht",
-    "share": "aandeel", "points": "punten", "regions": "regio's", "groups": "groepen",
+    "share": "aandeel", "picks": "plaatsen", "points": "punten", "regions": "regio's",
+    "groups": "groepen",
     "method": "methode",
 }
 VALUES_NL = {

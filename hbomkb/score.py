@@ -137,22 +137,27 @@ def top3(tables: dict[str, pd.DataFrame], kind: str = "outcome") -> pd.DataFrame
 def top3_national(tables: dict[str, pd.DataFrame], kind: str = "outcome") -> pd.DataFrame:
     """How often each national cluster is chosen in a regional top 3, per role (or for forms).
 
-    ``n`` = number of groups that put the code in their top 3; ``points`` gives 3/2/1 points
-    for rank 1/2/3; ``groups`` = number of groups that made a top 3; ``share`` = n / groups.
+    ``n`` = number of groups (a side in a region, or a mixed group) that have the code in
+    their top 3; ``picks`` = top-3 places it holds, which is more than ``n`` when one group
+    put two of its clusters with the same national code in its top 3; ``points`` gives 3/2/1
+    points for each place at rank 1/2/3; ``regions`` = regions where it was chosen;
+    ``groups`` = number of groups that made a top 3; ``share`` = n / groups (at most 1).
     """
     t = top3(tables, kind)
     side = "role" if kind == "outcome" else None
     keys = [side] if side else []
-    t = t.assign(points=4 - t["rank"].astype(float))
     gcols = ["region", side] if side else ["region", "mixed_group"]
+    t = t.assign(points=4 - t["rank"].astype(float),
+                 group=t[gcols].astype(str).agg("/".join, axis=1))
     groups = t.drop_duplicates(gcols).groupby(keys).size() if keys else len(
         t.drop_duplicates(gcols))
     agg = (t.dropna(subset=["code"]).groupby([*keys, "code"])
-           .agg(n=("rank", "size"), points=("points", "sum"), regions=("region", "nunique"))
+           .agg(n=("group", "nunique"), picks=("rank", "size"), points=("points", "sum"),
+                regions=("region", "nunique"))
            .reset_index())
     agg["groups"] = agg[side].map(groups) if side else groups
     agg["share"] = agg["n"] / agg["groups"]
-    for c in ("n", "regions", "groups"):
+    for c in ("n", "picks", "regions", "groups"):
         agg[c] = agg[c].astype("Int64")
     order = [*keys, "n", "points", "code"]
     asc = [True] * len(keys) + [False, False, True]

@@ -254,7 +254,7 @@ def test_national_conclusions_before_the_survey_cover_workshops_only(tmp_path):
     text = narrative.national_conclusions(_study(tmp_path), {"H06": "Nieuwe onderwijsvormen"},
                                           top, common, n_regions=5)
     assert "(uit 5 regionale workshops (nog zonder enquête))" in text
-    assert "het hbo Nieuwe onderwijsvormen (H06) het vaakst als kans: 4 keer, in 4 van de 5" \
+    assert "het hbo Nieuwe onderwijsvormen (H06) het vaakst als kans: in 4 van de 5 regio's" \
         in text
     assert "geen antwoorden" in text and "Kendalls W" not in text
 

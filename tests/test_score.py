@@ -482,6 +482,17 @@ def test_top3_national_counts_groups_and_points():
     assert hbo.loc["H01", "n"] == 2 and hbo.loc["H01", "points"] == 4
     assert list(hbo.index[:2]) == ["H02", "H01"]
     assert (hbo["groups"] == 2).all() and hbo.loc["H03", "share"] == 0.5
+    assert (hbo["picks"] == hbo["n"]).all()
+
+
+def test_top3_national_counts_a_group_once_when_two_of_its_clusters_share_a_code():
+    t = workshop_tables()
+    # oost's hbo group now has H01 twice in its top 3 (clusters e and f)
+    t["outcome_clusters"].loc[t["outcome_clusters"]["cluster"] == "e", "code"] = "H01"
+    hbo = score.top3_national(t).query("role == 'hbo'").set_index("code")
+    assert hbo.loc["H01", "picks"] == 3 and hbo.loc["H01", "n"] == 2
+    assert hbo.loc["H01", "points"] == 2 + 3 + 2 and hbo.loc["H01", "share"] == 1.0
+    assert (hbo["share"] <= 1).all()
 
 
 def test_quadrants_weights():

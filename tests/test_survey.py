@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -11,20 +12,22 @@ import pytest
 
 from hbomkb import limesurvey as ls
 from hbomkb import survey
-from hbomkb.config import Region, Study
+from hbomkb.config import Study
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "limesurvey"
-CODEBOOK = pd.DataFrame({
-    "kind": ["outcome_hbo", "outcome_hbo", "outcome_mkb", "outcome_mkb", "form", "form"],
-    "code": ["H01", "H02", "M01", "M02", "F01", "F02"],
-    "label_nl": ["Praktijkkennis", "Stageplekken", "Nieuwe producten", "Talent",
-                 "Studentprojecten", "Gastcolleges"],
-    "label_en": ["Practice knowledge", "Placements", "New products", "Talent",
-                 "Student projects", "Guest lectures"],
-    "explore": ["exploit", "exploit", "explore", "exploit", "explore", "exploit"],
-    "term": ["long", "short", "long", "long", "short", "short"],
-}, dtype="string")
-REGIONS = (Region("noord", "Noord"), Region("zuid-west", "Zuid-West"))
+
+
+def _fixture_script():
+    """The script that wrote the export fixtures: its codebook is the tests' codebook."""
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIX / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MAKE = _fixture_script()
+CODEBOOK = MAKE.CODEBOOK
+REGIONS = MAKE.REGIONS
 
 
 def make_study(root: Path, csv_name: str | None = None, **kw) -> Study:
@@ -295,3 +298,12 @@ def test_response_id_beyond_32_bits_keeps_its_value(tmp_path):
     assert str(sc["respondent"].dtype) == "Int64"
     assert (sc["respondent"] == 3000000000).sum() == 8
     assert tables["respondents"]["respondent"].tolist() == [3000000000, 2, 3]
+
+
+def test_committed_fixtures_are_what_their_script_writes(tmp_path):
+    # the tests read the committed files with the script's codebook: they must agree
+    MAKE.main(tmp_path)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(p.name for p in FIX.iterdir() if p.suffix in (".lss", ".csv"))
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (FIX / name).read_bytes(), name
