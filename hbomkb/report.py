@@ -542,14 +542,31 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
         _replace_dir(staged_tables, reports_dir / "tables" / job.name)
     else:
         shutil.rmtree(reports_dir / "tables" / job.name, ignore_errors=True)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    for f in stage_figs.iterdir():
-        os.replace(f, figures_dir / f.name)
+    publish_figures(stage_figs, figures_dir, reports_dir / ".published" / f"{job.name}.json")
     shutil.rmtree(staging, ignore_errors=True)
     (reports_dir / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)
     took = time.perf_counter() - start
     return Outcome(job.name, "ok", took,
                    phases={"execute": round(executed, 2), "render": round(took - executed, 2)})
+
+
+def publish_figures(staged: Path, figures_dir: Path, listing: Path) -> list[str]:
+    """Move a report's new figures into ``figures_dir`` and remove the ones it made last time
+    but no longer makes, so the folder holds what the reports show. ``listing`` records the
+    file names a report published (JSON); returns the new names."""
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    new = sorted(f.name for f in staged.iterdir() if f.is_file())
+    try:
+        old = json.loads(listing.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = []
+    for name in new:
+        os.replace(staged / name, figures_dir / name)
+    for name in set(old) - set(new) if isinstance(old, list) else ():
+        if isinstance(name, str) and Path(name).name == name:  # a bare file name, nothing else
+            (figures_dir / name).unlink(missing_ok=True)
+    _write_atomic(listing, json.dumps(new, indent=1))
+    return new
 
 
 def _failed(job: Job, reports_dir: Path, staging: Path, out_nb: Path, start: float,
@@ -1012,6 +1029,7 @@ if __name__ == "__main__":
 __all__ = [
     "Context", "Job", "Outcome", "RunResult", "open_report", "show_table", "show_figure",
     "show_markdown", "show_provenance", "save_figure", "banner_html", "enough", "run",
-    "plan", "execute_job", "collect_tables", "write_index", "render_html", "kernel_name",
+    "plan", "execute_job", "publish_figures", "collect_tables", "write_index", "render_html",
+    "kernel_name",
     "add_parser", "main",
 ]

@@ -513,3 +513,17 @@ def test_failing_region_keeps_last_good_report_and_exits_nonzero(run_dir, tmp_pa
     manifest = json.loads((out / report.MANIFEST).read_text())
     assert "region-oost" not in manifest["notebooks"]  # runs again next time
     assert np.isfinite(manifest["notebooks"]["region-noord"]["seconds"])
+
+
+def test_a_report_that_drops_a_figure_takes_its_old_files_away(tmp_path):
+    figures, listing = tmp_path / "figures", tmp_path / "reports" / ".published" / "national.json"
+    figures.mkdir()
+    (figures / "noord-a.png").write_text("another report's figure")
+    for names in (["nationaal-a.png", "nationaal-a.svg", "nationaal-b.png"], ["nationaal-b.png"]):
+        staged = tmp_path / "staging"
+        staged.mkdir()
+        for name in names:
+            (staged / name).write_text(name)
+        assert report.publish_figures(staged, figures, listing) == sorted(names)
+        staged.rmdir()  # everything moved
+    assert sorted(p.name for p in figures.iterdir()) == ["nationaal-b.png", "noord-a.png"]
