@@ -40,9 +40,13 @@ def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[s
     ``notes`` and ``clusters`` are the outcome or form tables of one region.
     """
     keys = [group, "cluster"]
-    texts = (notes.dropna(subset=["cluster"]).groupby(keys, dropna=False)
-             .agg(notities=("note_id", "size"),
-                  teksten=("text", lambda s: " · ".join(s.dropna().astype(str)))))
+    coded = notes.dropna(subset=["cluster"])
+    texts = pd.concat([
+        coded.groupby(keys, dropna=False).size().rename("notities"),
+        coded.dropna(subset=["text"]).astype({"text": str}).groupby(keys, dropna=False)["text"]
+        .agg(" · ".join).rename("teksten"),
+    ], axis=1)
+    texts["teksten"] = texts["teksten"].fillna("")
     c = clusters.set_index(keys)[["top3", "code"]]
     out = c.join(texts, how="outer").reset_index()
     out["notities"] = out["notities"].fillna(0).astype("Int64")
