@@ -185,7 +185,7 @@ def _text_extent(texts, size, rotation: float = 0.0) -> tuple[float, float]:
     from matplotlib.font_manager import FontProperties
 
     points = FontProperties(size=size).get_size_in_points()
-    font = (tuple(mpl.rcParams["font.family"]), tuple(mpl.rcParams["font.sans-serif"]))
+    font = _font_key()
     turn = np.deg2rad(rotation)
     cos, sin = abs(np.cos(turn)), abs(np.sin(turn))
     wide = high = 0.0
@@ -195,6 +195,11 @@ def _text_extent(texts, size, rotation: float = 0.0) -> tuple[float, float]:
         h = len(lines) * 1.2 * points / 72
         wide, high = max(wide, w * cos + h * sin), max(high, w * sin + h * cos)
     return wide, high
+
+
+def _font_key() -> tuple:
+    """The font text is set in now (family and sans-serif list), as a cache key."""
+    return tuple(mpl.rcParams["font.family"]), tuple(mpl.rcParams["font.sans-serif"])
 
 
 @lru_cache(maxsize=4096)
@@ -290,7 +295,7 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
     with house_style():
         # square panels of 5.2 in (aspect equal), room left for the axis label, between the
         # panels for the tick labels, above for the titles
-        k, side, gap, w, h = len(roles), 5.2, 0.6, 0.0, 6.6
+        k, side, gap, h = len(roles), 5.2, 0.6, 6.6
         w = 0.8 + k * side + (k - 1) * gap + 0.3
         fig = Figure(figsize=(w, h))
         axes = np.atleast_1d(fig.subplots(1, k, squeeze=False)[0])
@@ -369,7 +374,7 @@ def _place_labels(ax, labels: dict[tuple[float, float], str], size: float) -> di
     points = {xy: (xy[0] * scale, xy[1] * scale) for xy in labels}
     dot = 5.0  # marker radius in points, with a little air
     taken = [(px - dot, py - dot, px + dot, py + dot) for px, py in points.values()]
-    font = (tuple(mpl.rcParams["font.family"]), tuple(mpl.rcParams["font.sans-serif"]))
+    font = _font_key()
     limit = (x0 * scale, y0 * scale, x1 * scale, y1 * scale)
 
     def overlap(a, b) -> float:

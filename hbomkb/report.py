@@ -562,7 +562,8 @@ def publish_figures(staged: Path, figures_dir: Path, listing: Path) -> list[str]
         old = []
     for name in new:
         os.replace(staged / name, figures_dir / name)
-    for name in set(old) - set(new) if isinstance(old, list) else ():
+    gone = set(old) - set(new) if isinstance(old, list) else set()
+    for name in gone:
         if isinstance(name, str) and Path(name).name == name:  # a bare file name, nothing else
             (figures_dir / name).unlink(missing_ok=True)
     _write_atomic(listing, json.dumps(new, indent=1))
@@ -698,7 +699,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
     kname = kernel or kernel_name()
     phases["plan"] = time.perf_counter() - t0 - sum(phases.values())
     workers = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
-    bar = early = None
+    bar = early = book = None
     if pending:
         from tqdm import tqdm
 
@@ -743,7 +744,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
                                             indent=2, sort_keys=True))
     if early is not None:
         early.result()
-    (book if pending else TableBook(reports_dir)).save()
+    (book or TableBook(reports_dir)).save()
     # the index lists every report of the study, also those this run did not consider
     everything = [outcomes.get(j.name) or Outcome(j.name, "not_run") for j in plan(st)]
     write_index(st, reports_dir, fig_dir, everything, entries)
