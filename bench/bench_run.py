@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--jobs", type=int, default=None, help="pool size (default: CPU count)")
     ap.add_argument("--seed", type=int, default=2018, help="demo seed (as `hbomkb demo`)")
     ap.add_argument("--regions", nargs="+", default=None, help="demo regions (default: all)")
-    ap.add_argument("--repeat", type=int, default=2, help="measurements of run and floor")
+    ap.add_argument("--repeat", type=int, default=3, help="measurements of run and floor")
     ap.add_argument("--skip-naive", action="store_true", help="only run and floor")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args(argv)
