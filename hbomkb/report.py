@@ -878,20 +878,14 @@ class TableBook:
         return target
 
 
-def collect_tables(reports_dir: str | os.PathLike,
-                   read: dict[Path, pd.DataFrame] | None = None) -> Path | None:
+def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
     """Gather every ``tables/<report>/<table>.csv`` into ``tables.xlsx``, with a contents sheet.
 
     The contents sheet ``inhoud`` comes first, then one sheet per table in the order of the
     reports and tables, named ``<report>.<table>`` (without ``region-``, cut to Excel's 31
-    characters). ``read`` holds tables already read from their CSV (by path), to use instead
-    of reading them again. Returns the workbook path, or None when no table was recorded.
+    characters). Returns the workbook path, or None when no table was recorded.
     """
-    book = TableBook(reports_dir)
-    for path, table in sorted((read or {}).items()):
-        if path.is_file():
-            book.add(path, table)
-    return book.save()
+    return TableBook(reports_dir).save()
 
 
 def _link(href: str, text: str) -> str:

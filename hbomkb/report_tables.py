@@ -165,8 +165,7 @@ COLUMNS_NL = {
     "O_high": "O 95%-bovengrens", "n_I": "n (I)", "n_S": "n (S)", "explore": "exploreren/"
     "exploiteren", "term": "looptijd", "weight": "gewicht", "weight_type": "soort gewicht",
     "share": "aandeel", "picks": "plaatsen", "points": "punten", "regions": "regio's",
-    "groups": "groepen",
-    "method": "methode",
+    "groups": "groepen", "method": "methode",
 }
 VALUES_NL = {
     "current": "huidig", "potential": "potentieel", "underserved": "onderbediend",

@@ -147,13 +147,14 @@ def top3_national(tables: dict[str, pd.DataFrame], kind: str = "outcome") -> pd.
     side = "role" if kind == "outcome" else None
     keys = [side] if side else []
     gcols = ["region", side] if side else ["region", "mixed_group"]
-    t = t.assign(points=4 - t["rank"].astype(float),
-                 group=t[gcols].astype(str).agg("/".join, axis=1))
+    t = t.assign(points=4 - t["rank"].astype(float))
     groups = t.drop_duplicates(gcols).groupby(keys).size() if keys else len(
         t.drop_duplicates(gcols))
-    agg = (t.dropna(subset=["code"]).groupby([*keys, "code"])
-           .agg(n=("group", "nunique"), picks=("rank", "size"), points=("points", "sum"),
-                regions=("region", "nunique"))
+    coded = t.dropna(subset=["code"])
+    agg = (coded.groupby([*keys, "code"])
+           .agg(picks=("rank", "size"), points=("points", "sum"), regions=("region", "nunique"))
+           .join(coded.drop_duplicates([*gcols, "code"]).groupby([*keys, "code"]).size()
+                 .rename("n"))
            .reset_index())
     agg["groups"] = agg[side].map(groups) if side else groups
     agg["share"] = agg["n"] / agg["groups"]
@@ -161,7 +162,8 @@ def top3_national(tables: dict[str, pd.DataFrame], kind: str = "outcome") -> pd.
         agg[c] = agg[c].astype("Int64")
     order = [*keys, "n", "points", "code"]
     asc = [True] * len(keys) + [False, False, True]
-    return agg.sort_values(order, ascending=asc, ignore_index=True)
+    columns = [*keys, "code", "n", "picks", "points", "regions", "groups", "share"]
+    return agg[columns].sort_values(order, ascending=asc, ignore_index=True)
 
 
 def _group_bootstrap(groups: np.ndarray, arrays: list[np.ndarray], n_boot: int,
