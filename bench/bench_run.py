@@ -39,8 +39,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-REGION_IMPORTS = """from hbomkb import cluster, labels, narrative, plots, report, score, survey
-from hbomkb import report_tables"""
+REGION_IMPORTS = """from hbomkb import labels
+from hbomkb.analysis import cluster, score
+from hbomkb.inputs import survey
+from hbomkb.present import narrative, plots, tables
+from hbomkb.publish import run"""
 NATIONAL_IMPORTS = REGION_IMPORTS + """
 import pingouin, scipy.stats"""
 
@@ -49,7 +52,7 @@ def floor_notebooks(folder: Path) -> None:
     """Notebooks named like the real ones whose only work is importing the stack."""
     import nbformat
 
-    from hbomkb import report
+    from hbomkb.publish import run as report
 
     for name, region, imports in ((report.REGION_NOTEBOOK, True, REGION_IMPORTS),
                                   (report.NATIONAL_NOTEBOOK, False, NATIONAL_IMPORTS)):
@@ -107,8 +110,8 @@ def main(argv: list[str] | None = None) -> dict:
     os.environ.update({k: env[k] for k in ("HBOMKB_DATA_DIR", "HBOMKB_REPORTS_DIR",
                                             "HBOMKB_FIGURES_DIR")})
     sys.path.insert(0, str(PROJECT))
-    from hbomkb import report
-    from hbomkb.demo import generate
+    from hbomkb.demo.generator import generate
+    from hbomkb.publish import run as report
 
     study = generate(tmp / "data" / "raw" / "demo", seed=args.seed, regions=args.regions)
     from hbomkb.config import load_study
@@ -124,10 +127,10 @@ def main(argv: list[str] | None = None) -> dict:
     floor_dir = tmp / "floor-notebooks"
     floor_dir.mkdir()
     floor_notebooks(floor_dir)
-    run_cmd = [py, "-m", "hbomkb.report", "--study", str(study), "--force", "--no-progress",
+    run_cmd = [py, "-m", "hbomkb.publish.run", "--study", str(study), "--force", "--no-progress",
                *jobs]
     floor_cmd = [py, "-c", (
-        "import sys; from hbomkb import report; "
+        "import sys; from hbomkb.publish import run as report; "
         f"r = report.run({str(study)!r}, jobs={args.jobs!r}, force=True, process=False, "
         f"progress=False, notebooks_dir={str(floor_dir)!r}, out_dir={str(tmp / 'floor')!r}, "
         f"figures_dir={str(tmp / 'floor-fig')!r}); sys.exit(r.exit_code)")]

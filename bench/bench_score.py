@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from hbomkb import score
+from hbomkb.analysis import score
 
 N_OUTCOMES, N_FORMS = 8, 10
 FORMS = [f"F{i:02d}" for i in range(1, N_FORMS + 1)]

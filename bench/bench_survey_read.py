@@ -5,7 +5,7 @@ Writes a synthetic export of 100,000 responses (the demo codebook: 7 hbo and 7 m
 measurement cannot inflate the other):
 
 - the time of a plain ``pandas.read_csv`` of the file (the baseline),
-- the time of ``hbomkb.survey.read_survey`` (export + structure to the tidy tables),
+- the time of ``hbomkb.inputs.survey.read_survey`` (export + structure to the tidy tables),
 - peak memory, two ways:
 
   * **RSS**: the resident-set high-water mark during the read minus the resident set just
@@ -51,7 +51,7 @@ import json, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
 import pandas as pd
 import pyarrow as pa
-from hbomkb import survey
+from hbomkb.inputs import survey
 from hbomkb.config import Study, Region
 folder, what, trace = {folder!r}, {what!r}, {trace!r}
 clusters = pd.read_parquet(folder + "/clusters.parquet")
@@ -87,7 +87,7 @@ print(json.dumps({{"seconds": elapsed, "cpu": cpu, "rss_growth": status("VmHWM")
 def demo_codebook():
     import pandas as pd
 
-    from hbomkb import demo_content as C
+    from hbomkb.demo import content as C
 
     rows = []
     for kind, catalogue in (("outcome_hbo", C.OUTCOMES_HBO), ("outcome_mkb", C.OUTCOMES_MKB),
@@ -109,9 +109,9 @@ def run_child(folder: Path, what: str, regions, trace: bool = False) -> dict:
 
 def write_export(folder: Path, n_responses: int, seed: int, regions, clusters) -> Path:
     """The synthetic export (and the structure and codebook) in ``folder``; reused if there."""
-    from hbomkb import limesurvey as ls
-    from hbomkb import survey
     from hbomkb.config import Region, Study
+    from hbomkb.inputs import limesurvey as ls
+    from hbomkb.inputs import survey
 
     path = folder / "survey" / "responses.csv"
     stamp = folder / "bench.json"

@@ -26,8 +26,8 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def cmd_validate(args) -> int:
+    from hbomkb.inputs.build import build, summary
     from hbomkb.problems import errors
-    from hbomkb.process import build, summary
 
     study = _study(args)
     built = build(study)
@@ -44,7 +44,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_process(args) -> int:
-    from hbomkb.process import EXCLUSIONS, load_tables, process, summary
+    from hbomkb.inputs.build import EXCLUSIONS, load_tables, process, summary
 
     study = _study(args)
     target = process(study)
@@ -57,7 +57,7 @@ def cmd_process(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from hbomkb.demo import generate
+    from hbomkb.demo.generator import generate
 
     out = generate(args.out, seed=args.seed, regions=args.regions)
     print(f"synthetic demo study written to {out}")
@@ -65,7 +65,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from hbomkb.template import write_template
+    from hbomkb.demo.template import write_template
 
     out = write_template(args.out)
     print(f"empty workshop workbook written to {out}")
@@ -73,8 +73,8 @@ def cmd_template(args) -> int:
 
 
 def cmd_survey_lss(args) -> int:
-    from hbomkb.process import build
-    from hbomkb.survey import write_survey_lss
+    from hbomkb.inputs.build import build
+    from hbomkb.inputs.survey import write_survey_lss
 
     study = _study(args)
     built = build(study)
@@ -116,7 +116,7 @@ def parser() -> argparse.ArgumentParser:
     lss.add_argument("--languages", nargs="+", default=["nl"], choices=["nl", "en"])
     lss.set_defaults(func=cmd_survey_lss)
     try:
-        from hbomkb import report
+        from hbomkb.publish import run as report
     except ImportError:
         report = None
     if report is not None and hasattr(report, "add_parser"):

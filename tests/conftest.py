@@ -19,7 +19,7 @@ SHARED = config.PROJECT_DIR.parent / "shared"
 @pytest.fixture(scope="session")
 def small_study_master(tmp_path_factory) -> Path:
     """A two-region synthetic study, generated once; never modify it (copy it)."""
-    from hbomkb.demo import generate
+    from hbomkb.demo.generator import generate
 
     return generate(tmp_path_factory.mktemp("master") / "small", seed=7, with_survey=False,
                     regions=["noord", "oost"])

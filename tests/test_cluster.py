@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbomkb import cluster, textmine
+from hbomkb.analysis import cluster, textmine
 
 
 def codebook(theme=True) -> pd.DataFrame:
@@ -214,12 +214,12 @@ def test_review_list_flags_a_miscoded_note():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo study's tables (data/raw/demo, or generated when absent)."""
-    from hbomkb import process
     from hbomkb.config import RAW_DIR, load_study
+    from hbomkb.inputs import build as process
 
     root = RAW_DIR / "demo"
     if not (root / "study.yaml").exists():
-        from hbomkb.demo import generate
+        from hbomkb.demo.generator import generate
 
         root = generate(tmp_path_factory.mktemp("demo") / "demo")
     return process.load_tables(load_study(root))

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from hbomkb.config import load_study
-from hbomkb.demo import generate
-from hbomkb.process import build
+from hbomkb.demo.generator import generate
+from hbomkb.inputs.build import build
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import hbomkb.config
-from hbomkb import limesurvey as ls
+from hbomkb.inputs import limesurvey as ls
 from hbomkb.problems import InputError
 
 SHARED = Path(hbomkb.config.PROJECT_DIR).parent / "shared" / "limesurvey"

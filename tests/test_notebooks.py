@@ -17,7 +17,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from hbomkb import config, report
+from hbomkb import config
+from hbomkb.publish import run as report
 
 NOTEBOOKS = [config.NOTEBOOKS_DIR / report.REGION_NOTEBOOK,
              config.NOTEBOOKS_DIR / report.NATIONAL_NOTEBOOK]

@@ -9,8 +9,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from hbomkb import plots
 from hbomkb.config import Region, Study
+from hbomkb.present import plots
 
 
 def study(language="nl") -> Study:
@@ -141,12 +141,13 @@ def test_no_global_state_is_left_behind():
 
 
 def test_demo_landscape_saves_with_the_segment_n(tmp_path):
-    from hbomkb import process, score
+    from hbomkb.analysis import score
     from hbomkb.config import RAW_DIR, load_study
+    from hbomkb.inputs import build as process
 
     root = RAW_DIR / "demo"
     if not (root / "study.yaml").exists():
-        from hbomkb.demo import generate
+        from hbomkb.demo.generator import generate
 
         root = generate(tmp_path / "demo")
     st = load_study(root)

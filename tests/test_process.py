@@ -11,8 +11,8 @@ from studyedit import rows, set_cell
 
 from hbomkb.cli import main
 from hbomkb.config import load_study
-from hbomkb.process import EXCLUSIONS, MANIFEST, build, load_tables, process
-from hbomkb.workshops import SHEETS
+from hbomkb.inputs.build import EXCLUSIONS, MANIFEST, build, load_tables, process
+from hbomkb.inputs.workshops import SHEETS
 
 
 def _hashes(root):

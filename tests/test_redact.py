@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hbomkb.redact import redact, redact_text
+from hbomkb.inputs.redact import redact, redact_text
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbomkb import config, narrative, provenance, report
-from hbomkb import report_tables as rt
+from hbomkb import config, files
 from hbomkb.config import Region, Study, Thresholds
+from hbomkb.present import narrative
+from hbomkb.present import tables as rt
+from hbomkb.publish import provenance
+from hbomkb.publish import run as report
 
 # SHA-256 of b"abc" (FIPS 180-2, appendix B.1).
 SHA_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -37,7 +40,7 @@ def test_file_hashes_are_sha256_of_contents_and_skip_hidden_files(tmp_path):
     (tmp_path / "b.txt").write_bytes(b"")
     (tmp_path / ".hidden").write_bytes(b"x")
     (tmp_path / "~$lock.xlsx").write_bytes(b"x")
-    h = provenance.file_hashes(tmp_path)
+    h = files.file_hashes(tmp_path)
     assert h["file"].tolist() == ["b.txt", "sub/a.txt"]
     assert h.loc[h["file"] == "sub/a.txt", "sha256"].item() == SHA_ABC
     # SHA-256 of the empty string, from the same standard's test vectors
@@ -48,13 +51,13 @@ def test_file_hashes_are_sha256_of_contents_and_skip_hidden_files(tmp_path):
 
 def test_combined_hash_changes_with_content_and_with_name(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"abc")
-    first = provenance.combined_hash(provenance.file_hashes(tmp_path))
-    assert first == provenance.combined_hash(provenance.file_hashes(tmp_path))
+    first = files.combined_hash(files.file_hashes(tmp_path))
+    assert first == files.combined_hash(files.file_hashes(tmp_path))
     (tmp_path / "a.txt").write_bytes(b"abd")
-    second = provenance.combined_hash(provenance.file_hashes(tmp_path))
+    second = files.combined_hash(files.file_hashes(tmp_path))
     (tmp_path / "a.txt").rename(tmp_path / "c.txt")
     (tmp_path / "c.txt").write_bytes(b"abc")
-    third = provenance.combined_hash(provenance.file_hashes(tmp_path))
+    third = files.combined_hash(files.file_hashes(tmp_path))
     assert len({first, second, third}) == 3
 
 
@@ -370,7 +373,7 @@ def _env(tmp: Path) -> dict:
 
 
 def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hbomkb.report", "--study", "mini", "--jobs",
+    return subprocess.run([sys.executable, "-m", "hbomkb.publish.run", "--study", "mini", "--jobs",
                            "2", *args], env=_env(tmp), capture_output=True, text=True,
                           timeout=600)
 
@@ -378,7 +381,7 @@ def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     """A two-region synthetic study, run once through ``hbomkb run`` into a temp folder."""
-    from hbomkb.demo import generate
+    from hbomkb.demo.generator import generate
 
     tmp = tmp_path_factory.mktemp("run")
     generate(tmp / "data" / "raw" / "mini", seed=11, regions=["noord", "oost"])
@@ -476,7 +479,7 @@ def _light_notebooks(folder: Path) -> Path:
             + 'reports_dir: str = ""\nfigures_dir: str = ""')
         params.metadata["tags"] = ["parameters"]
         body = nbformat.v4.new_code_cell(
-            "import pandas as pd\nfrom hbomkb import report\n"
+            "import pandas as pd\nfrom hbomkb.publish import run as report\n"
             f"ctx = report.open_report(study, {'region' if region else 'None'}, reports_dir, "
             "figures_dir, load=False)\n"
             "report.show_table(pd.DataFrame({'kant': ['hbo'], 'n': [4]}), 'licht', ctx, n=4)")

@@ -10,7 +10,7 @@ import pytest
 from scipy.optimize import minimize
 from scipy.stats import mannwhitneyu, wilcoxon
 
-from hbomkb import score
+from hbomkb.analysis import score
 from hbomkb.config import Study, Thresholds
 
 
@@ -387,12 +387,13 @@ def test_ordinal_model_recovers_direction_with_clustered_intervals():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo study's analysable tables (data/raw/demo, or generated when absent)."""
-    from hbomkb import process, survey
     from hbomkb.config import RAW_DIR, load_study
+    from hbomkb.inputs import build as process
+    from hbomkb.inputs import survey
 
     root = RAW_DIR / "demo"
     if not (root / "study.yaml").exists():
-        from hbomkb.demo import generate
+        from hbomkb.demo.generator import generate
 
         root = generate(tmp_path_factory.mktemp("demo") / "demo")
     st = load_study(root)

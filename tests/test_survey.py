@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbomkb import limesurvey as ls
-from hbomkb import survey
 from hbomkb.config import Study
+from hbomkb.inputs import limesurvey as ls
+from hbomkb.inputs import survey
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "limesurvey"
 

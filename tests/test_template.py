@@ -7,7 +7,7 @@ import shutil
 from openpyxl import load_workbook
 
 from hbomkb.cli import main
-from hbomkb.workshops import SHEETS
+from hbomkb.inputs.workshops import SHEETS
 
 
 def test_template_has_every_sheet_with_headers_and_dropdowns(tmp_path, capsys):

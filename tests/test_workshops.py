@@ -9,10 +9,10 @@ import pytest
 from studyedit import set_cell, to_csv_folder
 
 from hbomkb.config import load_study
+from hbomkb.inputs.build import validate
+from hbomkb.inputs.sheets import as_int, norm_name
+from hbomkb.inputs.workshops import normalise_participant, read_workshops
 from hbomkb.problems import ERROR, WARNING, InputError
-from hbomkb.sheets import as_int, norm_name
-from hbomkb.validate import validate
-from hbomkb.workshops import normalise_participant, read_workshops
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from hbomkb import limesurvey as ls
 from hbomkb.config import ROLES, SCALES, Study
+from hbomkb.inputs import limesurvey as ls
 from hbomkb.problems import WARNING, InputError, Problem
 
 ROLE_Q = "rol"
@@ -493,7 +493,7 @@ def _open(df, role, rid, mask) -> pd.DataFrame:
         return pd.DataFrame(columns=TABLE_COLUMNS["open_answers"])
     text = df[col].astype("string")[mask]  # stays in pyarrow: no Python string per cell
     filled = (text.str.strip().fillna("") != "").to_numpy(dtype=bool)
-    from hbomkb.redact import redact
+    from hbomkb.inputs.redact import redact
     return pd.DataFrame({
         "respondent": pd.array(rid[filled], dtype="Int64"),
         "role": _strings(np.zeros(int(filled.sum()), dtype=np.int32), [role]),

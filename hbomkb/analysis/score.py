@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from .config import Thresholds
+from hbomkb.config import Thresholds
 
 DEFAULT_MIN_GROUP = 3
 DEFAULT_TOP_BOX = 4

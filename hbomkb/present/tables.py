@@ -1,6 +1,7 @@
 """Tables a report shows, built from the tidy tables: ready to read, Dutch column names.
 
-Each function takes tidy tables (docs/tables.md) or results of :mod:`hbomkb.score` and returns
+Each function takes tidy tables (docs/tables.md) or results of :mod:`hbomkb.analysis.score` and
+returns
 one display table. None of them carries a participant or respondent identifier: reports show
 groups, never people.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .config import Study
+from hbomkb.config import Study
 
 
 def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
@@ -181,7 +182,7 @@ _CODE_COLUMNS = ("code", "form", "outcome")
 
 def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = ()
             ) -> pd.DataFrame:
-    """A result table of :mod:`hbomkb.score` as shown to readers: Dutch column names and
+    """A result table of :mod:`hbomkb.analysis.score` as shown to readers: Dutch column names and
     values, and the national label beside every code column."""
     out = df.drop(columns=[c for c in drop if c in df.columns]).copy()
     for c in _VALUE_COLUMNS:

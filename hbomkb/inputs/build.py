@@ -1,15 +1,15 @@
-"""From raw study input to tidy tables on disk.
+"""From raw study input to tidy tables on disk: checking, processing, loading.
 
-:func:`build` reads and checks everything in memory; :func:`process` writes the tables as
-parquet files to ``data/processed/<study>/`` together with ``exclusions.csv`` (every raw row
-left out, and why) and ``manifest.json`` (the SHA-256 of each raw input). Writing is atomic: the
+:func:`validate` lists every problem of a study; :func:`build` reads and checks everything in
+memory; :func:`process` writes the tables as parquet files to ``data/processed/<study>/``
+together with ``exclusions.csv`` (every raw row left out, and why) and ``manifest.json`` (the
+SHA-256 of each raw input). Writing is atomic: the
 new folder replaces the old one only when everything was written, so a failed run leaves the
 earlier processed data as it was. :func:`load_tables` is what analyses call.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from hbomkb.config import Study
+from hbomkb.files import file_hashes, hash_dict, replace_dir
+from hbomkb.inputs import survey
+from hbomkb.inputs.codebook import read_codebook
+from hbomkb.inputs.workshops import collect
 from hbomkb.problems import InputError, Problem, errors
 
 MANIFEST = "manifest.json"
@@ -37,11 +41,15 @@ class Built:
         return not errors(self.problems)
 
 
+def validate(study: Study) -> list[Problem]:
+    """Every problem in a study's raw input, errors and warnings, in the order a researcher
+    would fix them (the codebook, then each workshop, then the survey). Never raises on bad
+    input."""
+    return build(study).problems
+
+
 def build(study: Study) -> Built:
     """All tidy tables of a study, every problem found, and the rows left out."""
-    from hbomkb.codebook import read_codebook
-    from hbomkb.workshops import collect
-
     codebook, problems, excl_cb = read_codebook(study)
     mapping = codebook["codebook_mapping"] if not errors(problems) else None
     workshops, more, excl_ws = collect(study, mapping)
@@ -62,28 +70,15 @@ def build(study: Study) -> Built:
 
 
 def _survey(study: Study, clusters: pd.DataFrame):
-    from hbomkb import survey
-
     tables, problems = survey.read_survey(study, clusters)
     excl = tables.pop("exclusions", None)
     return tables, problems, excl
 
 
-def raw_inputs(study: Study) -> list[Path]:
-    """Every raw file of a study, in a stable order."""
-    return sorted(p for p in study.root.rglob("*") if p.is_file() and not p.name.startswith("~$"))
-
-
 def input_hashes(study: Study) -> dict[str, str]:
-    """SHA-256 of every raw file, keyed by its path relative to the study folder."""
-    out = {}
-    for p in raw_inputs(study):
-        h = hashlib.sha256()
-        with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        out[p.relative_to(study.root).as_posix()] = h.hexdigest()
-    return out
+    """SHA-256 of every raw file (:func:`hbomkb.files.raw_files`), keyed by its path relative
+    to the study folder."""
+    return hash_dict(file_hashes(study.root))
 
 
 def process(study: Study, out_dir: str | os.PathLike | None = None) -> Path:
@@ -103,14 +98,7 @@ def process(study: Study, out_dir: str | os.PathLike | None = None) -> Path:
                     "excluded": len(built.exclusions)}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True),
                                     encoding="utf-8")
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

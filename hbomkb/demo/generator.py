@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from hbomkb import demo_content as C
 from hbomkb.config import load_study
-from hbomkb.xlsx import save_workbook
+from hbomkb.demo import content as C
+from hbomkb.files import save_workbook
 
 LETTERS = "ABCD"
 MIX = {"A": 1, "B": 1, "C": 2, "D": 2}
@@ -54,7 +54,7 @@ def generate(out: str | Path, seed: int = 2018, regions: list[str] | None = None
     codebook = _write_codebook(out / "codebook.xlsx", mapping_rows, rng)
 
     if with_survey:
-        from hbomkb.survey import write_demo_survey
+        from hbomkb.inputs.survey import write_demo_survey
 
         frames = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
         frames["codebook_mapping"] = pd.DataFrame(mapping_rows)
@@ -205,7 +205,7 @@ def _rating(rng: np.random.Generator, p_top: float) -> int:
 def _write_workbook(path: Path, region: dict) -> None:
     from openpyxl import Workbook
 
-    from hbomkb.workshops import SHEETS
+    from hbomkb.inputs.workshops import SHEETS
 
     wb = Workbook()
     wb.remove(wb.active)

@@ -4,7 +4,7 @@ Every regional cluster (a label a workshop group wrote) is coded onto a national
 the codebook (``codebook_mapping``). This module applies that coding, reports how complete it
 is, counts notes and top-3 picks per region x national cluster, finds the common ground between
 hbo and mkb, and measures agreement between two coders. The text-based second opinion on the
-coding lives in :mod:`hbomkb.textmine`.
+coding lives in :mod:`hbomkb.analysis.textmine`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The study's figures, in one house style.
 
-Every function takes the tidy output of :mod:`hbomkb.score` or :mod:`hbomkb.cluster`, returns a
+Every function takes the tidy output of :mod:`hbomkb.analysis.score` or
+:mod:`hbomkb.analysis.cluster`, returns a
 matplotlib Figure and, given ``path``, saves it as PNG (200 dpi) and SVG. Words come from
 :mod:`hbomkb.labels` in the study's language; every title states n. Figures are built on
 ``matplotlib.figure.Figure`` directly, not through pyplot: no global state, no backend is forced
@@ -21,8 +22,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from .config import Thresholds
-from .labels import code_labels, label, region_labels
+from hbomkb.config import Thresholds
+from hbomkb.labels import code_labels, label, region_labels
 
 PALETTE = "colorblind"
 SERVED_ORDER = ("underserved", "properly_served", "overserved")
@@ -283,8 +284,9 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
                           ) -> Figure:
     """Importance (x) against satisfaction (y), 0-10, with S = I and iso-opportunity lines.
 
-    ``odi`` is :func:`hbomkb.score.odi` or :func:`~hbomkb.score.survey_landscape` for one region
-    or nationally; with both roles in it, hbo and mkb get a panel each, side by side on the
+    ``odi`` is :func:`hbomkb.analysis.score.odi` or
+    :func:`~hbomkb.analysis.score.survey_landscape` for one region or nationally; with both
+    roles in it, hbo and mkb get a panel each, side by side on the
     same scales (never pooled). Points are coloured by served class and labelled with
     ``point_label`` (a column; codes are shown as codebook labels when ``codebook`` is given).
     """
@@ -416,7 +418,7 @@ def top3_bars(top3: pd.DataFrame, study: object | None = None, title: str | None
               path: str | os.PathLike | None = None) -> Figure:
     """Each region's top-3 clusters (kansen) of hbo and mkb; bar length = notes in the cluster.
 
-    ``top3`` is :func:`hbomkb.score.top3` with kind="outcome". One panel per region, on one
+    ``top3`` is :func:`hbomkb.analysis.score.top3` with kind="outcome". One panel per region, on one
     shared scale of notes.
     """
     rnames = region_labels(study)
@@ -455,7 +457,7 @@ def region_heatmap(counts: pd.DataFrame, kind: str, measure: str = "notes",
                    title: str | None = None, path: str | os.PathLike | None = None) -> Figure:
     """Regions x national clusters of one kind, cell = notes (or top-3 picks).
 
-    ``counts`` is :func:`hbomkb.cluster.cluster_counts`.
+    ``counts`` is :func:`hbomkb.analysis.cluster.cluster_counts`.
     """
     names = _names(codebook, study)
     rnames = region_labels(study)
@@ -496,7 +498,7 @@ def quadrant_bubbles(quadrants: pd.DataFrame, study: object | None = None,
                      path: str | os.PathLike | None = None) -> Figure:
     """National clusters in explore/exploit x short/long; bubble area = weight.
 
-    ``quadrants`` is :func:`hbomkb.score.quadrants` (one kind).
+    ``quadrants`` is :func:`hbomkb.analysis.score.quadrants` (one kind).
     """
     names = _names(codebook, study)
     d = quadrants.copy()
@@ -537,7 +539,8 @@ def side_comparison(common: pd.DataFrame, study: object | None = None,
                     path: str | os.PathLike | None = None) -> Figure:
     """hbo (left) and mkb (right) top-3 picks per shared theme or quadrant; common ground marked.
 
-    ``common`` is :func:`hbomkb.cluster.common_ground`; ``region`` selects a region or "all".
+    ``common`` is :func:`hbomkb.analysis.cluster.common_ground`; ``region`` selects a region
+    or "all".
     """
     d = common[common["region"] == region].sort_values("key")
     pairing = d["pairing"].iloc[0] if len(d) else "theme"
@@ -575,7 +578,7 @@ def ranking_plot(consensus: pd.DataFrame, study: object | None = None,
                  path: str | os.PathLike | None = None) -> Figure:
     """Mean rank per outcome with its bootstrap interval, one panel per role.
 
-    ``consensus`` is :func:`hbomkb.score.ranking_consensus`.
+    ``consensus`` is :func:`hbomkb.analysis.score.ranking_consensus`.
     """
     names = _names(codebook, study)
     roles = list(dict.fromkeys(consensus["role"]))
@@ -605,7 +608,7 @@ def form_heatmaps(scores: pd.DataFrame, role: str, study: object | None = None,
                   path: str | os.PathLike | None = None) -> Figure:
     """Forms x outcomes of one role: mean current, mean potential and their gap.
 
-    ``scores`` is :func:`hbomkb.score.form_scores`. Current and potential share one colour
+    ``scores`` is :func:`hbomkb.analysis.score.form_scores`. Current and potential share one colour
     scale (the study's answer scale); the gap panel is centred on 0 and carries the numbers
     (every mean is also in the table reports show beside the figure).
     """
@@ -654,7 +657,8 @@ def form_fit_plot(fit: pd.DataFrame, study: object | None = None,
                   path: str | os.PathLike | None = None) -> Figure:
     """Each form's importance-weighted mean score, current and potential, with intervals.
 
-    ``fit`` is :func:`hbomkb.score.form_fit`; one panel per role, forms sorted by potential fit.
+    ``fit`` is :func:`hbomkb.analysis.score.form_fit`; one panel per role, forms sorted by
+    potential fit.
     """
     names = _names(codebook, study)
     roles = list(dict.fromkeys(fit["role"]))

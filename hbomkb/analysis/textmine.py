@@ -17,7 +17,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from .cluster import kind_of
+from hbomkb.analysis.cluster import kind_of
 
 # Dutch function words and fillers common on workshop notes; written for this project.
 DUTCH_STOPWORDS = frozenset("""

@@ -10,65 +10,14 @@ import hashlib
 import json
 import os
 import subprocess
+import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 
-from .config import PACKAGE_DIR, PROJECT_DIR, Study
-
-_CHUNK = 1 << 20
-# Files that live beside real inputs but say nothing about the data.
-_IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """SHA-256 hex digest of one file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(_CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _files(root: Path, suffixes: tuple[str, ...] | None = None) -> list[Path]:
-    files = []
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if not p.is_file() or p.name in _IGNORED_NAMES:
-            continue
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
-        if p.name.startswith("~$"):  # Office lock files
-            continue
-        if suffixes is not None and p.suffix not in suffixes:
-            continue
-        files.append(p)
-    return files
-
-
-def file_hashes(root: str | os.PathLike) -> pd.DataFrame:
-    """One row per file under ``root``: ``file`` (relative, with /), ``bytes``, ``sha256``.
-
-    Hidden files, ``__pycache__`` and Office lock files (``~$…``) are left out; rows are sorted
-    by path so the table is the same on every machine.
-    """
-    root = Path(root)
-    rows = [
-        {"file": p.relative_to(root).as_posix(), "bytes": p.stat().st_size,
-         "sha256": sha256_file(p)}
-        for p in _files(root)
-    ]
-    return pd.DataFrame(rows, columns=["file", "bytes", "sha256"])
-
-
-def combined_hash(hashes: pd.DataFrame) -> str:
-    """One SHA-256 over a :func:`file_hashes` table: changes when any name or content changes."""
-    h = hashlib.sha256()
-    for name, digest in zip(hashes["file"], hashes["sha256"], strict=True):
-        h.update(f"{name}\0{digest}\n".encode())
-    return h.hexdigest()
+from hbomkb.config import PACKAGE_DIR, PROJECT_DIR, Study
+from hbomkb.files import combined_hash, file_hashes, raw_files, sha256_file
 
 
 def raw_inputs_hash(study: Study) -> str:
@@ -78,7 +27,7 @@ def raw_inputs_hash(study: Study) -> str:
 
 def source_hash() -> str:
     """A hash of the package's Python source and data files: changes when the code changes."""
-    files = [p for p in _files(PACKAGE_DIR) if p.suffix in (".py", ".yaml", ".csv", ".json")]
+    files = raw_files(PACKAGE_DIR, suffixes=(".py", ".yaml", ".csv", ".json"))
     h = hashlib.sha256()
     for p in files:
         h.update(f"{p.relative_to(PACKAGE_DIR).as_posix()}\0{sha256_file(p)}\n".encode())
@@ -94,8 +43,6 @@ def package_version() -> str:
     except PackageNotFoundError:
         pyproject = PROJECT_DIR / "pyproject.toml"
         if pyproject.is_file():
-            import tomllib
-
             return str(tomllib.loads(pyproject.read_text())["project"]["version"])
         return "unknown"
 

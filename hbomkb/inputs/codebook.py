@@ -13,8 +13,8 @@ import re
 import pandas as pd
 
 from hbomkb.config import KINDS, Study
+from hbomkb.inputs.sheets import Source, clean_str, read_source, sheet_frame
 from hbomkb.problems import Problem
-from hbomkb.sheets import Source, clean_str, read_source, sheet_frame
 
 CLUSTER_COLUMNS = ["kind", "code", "label_nl", "label_en", "explore", "term"]
 MAPPING_COLUMNS = ["region", "kind", "cluster", "code"]

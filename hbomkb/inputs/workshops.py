@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from hbomkb.codebook import label_key
 from hbomkb.config import ROLES, Study
+from hbomkb.inputs.codebook import label_key
+from hbomkb.inputs.redact import redact
+from hbomkb.inputs.sheets import Source, as_int, clean_str, read_source, sheet_frame
 from hbomkb.problems import WARNING, InputError, Problem, errors
-from hbomkb.redact import redact
-from hbomkb.sheets import Source, as_int, clean_str, read_source, sheet_frame
 
 SHEETS: dict[str, tuple[list[str], list[str]]] = {
     "participants": (["participant", "role", "mixed_group"], ["sector", "firm_size"]),
@@ -145,7 +145,7 @@ def collect(study: Study, mapping: pd.DataFrame | None = None
 
 def read_workshops(study: Study) -> dict[str, pd.DataFrame]:
     """The workshop tables of a study with national codes; raises InputError on any error."""
-    from hbomkb.codebook import read_codebook
+    from hbomkb.inputs.codebook import read_codebook
 
     codebook, problems, _ = read_codebook(study)
     tables, more, _ = collect(study, codebook["codebook_mapping"])

@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import provenance
-from .config import DEFAULT_STUDY, NOTEBOOKS_DIR, PROJECT_DIR, Study, StudyError, load_study
+from hbomkb.config import DEFAULT_STUDY, NOTEBOOKS_DIR, PROJECT_DIR, Study, StudyError, load_study
+from hbomkb.files import replace_dir, sha256_file, write_text_atomic
+from hbomkb.publish import provenance
 
 REGION_NOTEBOOK = "10-region.ipynb"
 NATIONAL_NOTEBOOK = "20-national.ipynb"
@@ -99,7 +100,7 @@ def open_report(study: str | os.PathLike = DEFAULT_STUDY, region: str | None = N
     ctx = Context(study=st, name=name, region=region, tables_dir=rdir / "tables" / name,
                   figures_dir=fdir, parameters=params)
     if load:
-        from .process import load_tables
+        from hbomkb.inputs.build import load_tables
 
         ctx.tables = load_tables(st)
     return ctx
@@ -126,7 +127,7 @@ def _display(bundle: dict, metadata: dict | None = None) -> None:
 
 
 def show_markdown(text: str) -> None:
-    """Show Markdown (generated text, e.g. from :mod:`hbomkb.narrative`) as cell output."""
+    """Show Markdown (generated text, e.g. from :mod:`hbomkb.present.narrative`) as cell output."""
     _display({"text/markdown": text, "text/plain": text})
 
 
@@ -195,8 +196,8 @@ def table_html(df: pd.DataFrame, caption: str, decimals: int = 2, decimal: str =
 
 def save_figure(fig, name: str, ctx: Context) -> tuple[Path, Path]:
     """Save a figure as PNG and SVG under the report's figures folder (house style of
-    :mod:`hbomkb.plots`); the file stem starts with the region (or ``nationaal``)."""
-    from . import plots
+    :mod:`hbomkb.present.plots`); the file stem starts with the region (or ``nationaal``)."""
+    from hbomkb.present import plots
 
     stem = _slug(f"{ctx.region or 'nationaal'}-{name}")
     with plots.house_style():
@@ -437,35 +438,6 @@ def render_html(nb, review: bool = False, title: str = "") -> str:
     return body
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a text file so readers see the old or the new version, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                     prefix=f".{path.name}.", suffix=".tmp") as f:
-        f.write(text)
-    os.chmod(f.name, 0o666 & ~_umask())  # temp files are private; reports are not
-    os.replace(f.name, path)
-
-
-def _replace_dir(src: Path, dst: Path) -> None:
-    """Put folder ``src`` where ``dst`` is, dropping the old ``dst``."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(dst, old)
-        os.replace(src, dst)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(src, dst)
-
-
 def _strip_noise(nb, moved: dict[str, str]) -> None:
     """Drop per-cell timing and papermill bookkeeping, and show the folders where the outputs
     were published instead of the staging folders the notebook ran with (``moved``)."""
@@ -534,12 +506,12 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
     review = render_html(nb, review=True, title=f"{title} (zonder code)")
     nbformat.write(nb, out_nb)
     # Publish: files first (each replace is atomic), then this report's tables and figures.
-    _write_atomic(reports_dir / f"{job.name}.html", full)
-    _write_atomic(reports_dir / f"{job.name}-review.html", review)
+    write_text_atomic(reports_dir / f"{job.name}.html", full)
+    write_text_atomic(reports_dir / f"{job.name}-review.html", review)
     os.replace(out_nb, reports_dir / f"{job.name}.ipynb")
     staged_tables = staging / "tables" / job.name
     if staged_tables.is_dir():
-        _replace_dir(staged_tables, reports_dir / "tables" / job.name)
+        replace_dir(staged_tables, reports_dir / "tables" / job.name)
     else:
         shutil.rmtree(reports_dir / "tables" / job.name, ignore_errors=True)
     publish_figures(stage_figs, figures_dir, reports_dir / ".published" / f"{job.name}.json")
@@ -566,7 +538,7 @@ def publish_figures(staged: Path, figures_dir: Path, listing: Path) -> list[str]
     for name in gone:
         if isinstance(name, str) and Path(name).name == name:  # a bare file name, nothing else
             (figures_dir / name).unlink(missing_ok=True)
-    _write_atomic(listing, json.dumps(new, indent=1))
+    write_text_atomic(listing, json.dumps(new, indent=1))
     return new
 
 
@@ -610,7 +582,7 @@ def _job_key(job: Job, raw_hash: str, src_hash: str) -> str:
     h = hashlib.sha256()
     h.update(raw_hash.encode())
     h.update(src_hash.encode())
-    h.update(provenance.sha256_file(job.notebook).encode())
+    h.update(sha256_file(job.notebook).encode())
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -649,7 +621,7 @@ def plan(study: Study, regions: Sequence[str] | None = None,
 def prepare(study: Study) -> None:
     """Validate and process the study once, so notebooks only read the processed tables."""
     try:
-        from . import process
+        from hbomkb.inputs import build as process
     except ImportError:  # processing not available: notebooks process in memory
         return
     process.process(study)
@@ -740,7 +712,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
             entries[o.name] = {"key": keys[o.name], "finished": now, "seconds": round(o.seconds, 2)}
         elif o.status == "failed":
             entries.pop(o.name, None)  # a failed notebook runs again next time
-    _write_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries},
+    write_text_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries},
                                             indent=2, sort_keys=True))
     if early is not None:
         early.result()
@@ -948,7 +920,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;
 </body></html>
 """
     target = reports_dir / "index.html"
-    _write_atomic(target, page)
+    write_text_atomic(target, page)
     return target
 
 
@@ -986,7 +958,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def main(args: argparse.Namespace) -> int:
     """Carry out ``hbomkb run``; the exit code is 0 only when every notebook succeeded."""
-    from .problems import InputError
+    from hbomkb.problems import InputError
 
     try:
         result = run(args.study, regions=args.regions, jobs=args.jobs, force=args.force,
@@ -1013,10 +985,10 @@ def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    # Import by package name so worker processes pickle hbomkb.report objects, not __main__'s.
-    from hbomkb import report as _report
+    # Import by package name so worker processes pickle hbomkb.publish.run objects, not __main__'s.
+    from hbomkb.publish import run as _report
 
-    _parser = _report._configure(argparse.ArgumentParser(prog="python -m hbomkb.report"))
+    _parser = _report._configure(argparse.ArgumentParser(prog="python -m hbomkb.publish.run"))
     _parser.set_defaults(func=_report.main)
     raise SystemExit(_report.main(_parser.parse_args()))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hbomkb.workshops import SHEETS
-from hbomkb.xlsx import save_workbook
+from hbomkb.files import save_workbook
+from hbomkb.inputs.workshops import SHEETS
 
 MAX_ROWS = 500
 IDS = [f"{p}-{c}" for p in ("OND", "HBO") for c in "ABCDEFGH"]

@@ -1,7 +1,8 @@
 """Dutch summaries and conclusions written from the numbers, never typed in by hand.
 
-Every function takes the tidy results of :mod:`hbomkb.score` / :mod:`hbomkb.cluster` and returns
-Markdown. The wording is fixed; every figure, label and count in it comes from the input, so a
+Every function takes the tidy results of :mod:`hbomkb.analysis.score` or
+:mod:`hbomkb.analysis.cluster` and returns Markdown. The wording is fixed; every figure, label
+and count in it comes from the input, so a
 report's text changes when its data change and can never contradict its own tables.
 """
 
@@ -11,7 +12,7 @@ import math
 
 import pandas as pd
 
-from .config import Study
+from hbomkb.config import Study
 
 ROLE_NL = {"hbo": "het hbo", "mkb": "het mkb"}
 SERVED_NL = {"underserved": "onderbediend", "overserved": "overbediend",
@@ -88,7 +89,7 @@ def _ranked(top3: pd.DataFrame, labels: dict[str, str]) -> str:
 def served_sentence(odi: pd.DataFrame, labels: dict[str, str], side: str) -> str:
     """One sentence about the served landscape of one segment (a role in a region).
 
-    ``odi`` holds the rows of :func:`hbomkb.score.odi` for that segment.
+    ``odi`` holds the rows of :func:`hbomkb.analysis.score.odi` for that segment.
     """
     if odi.empty:
         return f"Voor {ROLE_NL.get(side, side)} zijn geen beoordelingen beschikbaar."

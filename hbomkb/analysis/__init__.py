@@ -1,0 +1,1 @@
+"""Analyses of the tidy tables: national coding quality, scores, text second opinion."""

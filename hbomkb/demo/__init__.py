@@ -1,0 +1,1 @@
+"""A synthetic study, and the empty workbook a real one starts from."""

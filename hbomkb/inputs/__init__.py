@@ -1,0 +1,1 @@
+"""Reading a study: workbooks, codebook, LimeSurvey files; checking and processing them."""

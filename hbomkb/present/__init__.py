@@ -1,0 +1,1 @@
+"""What readers see: display tables, generated text, figures."""

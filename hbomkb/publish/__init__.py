@@ -1,0 +1,1 @@
+"""Executing, rendering and publishing reports, and where they come from."""
