@@ -1,4 +1,4 @@
-"""Reports: provenance, generated Dutch text, report tables, the run and its outputs."""
+"""Notebook helpers, collected outputs, and the run end to end."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
@@ -15,251 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbomkb import config, files
+from hbomkb import config
 from hbomkb.config import Region, Study, Thresholds
-from hbomkb.present import narrative
-from hbomkb.present import tables as rt
-from hbomkb.publish import provenance
 from hbomkb.publish import run as report
-
-# SHA-256 of b"abc" (FIPS 180-2, appendix B.1).
-SHA_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
 def _study(root: Path, synthetic: bool = True) -> Study:
     return Study(root=root, name="t", title="Teststudie", synthetic=synthetic,
                  regions=(Region("noord", "Noord"), Region("oost", "Oost")),
                  thresholds=Thresholds(), min_group_size=3)
-
-
-# --------------------------------------------------------------------------------- provenance
-
-def test_file_hashes_are_sha256_of_contents_and_skip_hidden_files(tmp_path):
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "a.txt").write_bytes(b"abc")
-    (tmp_path / "b.txt").write_bytes(b"")
-    (tmp_path / ".hidden").write_bytes(b"x")
-    (tmp_path / "~$lock.xlsx").write_bytes(b"x")
-    h = files.file_hashes(tmp_path)
-    assert h["file"].tolist() == ["b.txt", "sub/a.txt"]
-    assert h.loc[h["file"] == "sub/a.txt", "sha256"].item() == SHA_ABC
-    # SHA-256 of the empty string, from the same standard's test vectors
-    assert h.loc[h["file"] == "b.txt", "sha256"].item() == (
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    assert h["bytes"].tolist() == [0, 3]
-
-
-def test_combined_hash_changes_with_content_and_with_name(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"abc")
-    first = files.combined_hash(files.file_hashes(tmp_path))
-    assert first == files.combined_hash(files.file_hashes(tmp_path))
-    (tmp_path / "a.txt").write_bytes(b"abd")
-    second = files.combined_hash(files.file_hashes(tmp_path))
-    (tmp_path / "a.txt").rename(tmp_path / "c.txt")
-    (tmp_path / "c.txt").write_bytes(b"abc")
-    third = files.combined_hash(files.file_hashes(tmp_path))
-    assert len({first, second, third}) == 3
-
-
-def test_provenance_block_names_version_study_hashes_and_time(tmp_path):
-    (tmp_path / "study.yaml").write_bytes(b"abc")
-    when = datetime(2018, 4, 19, 10, 30, tzinfo=timezone(timedelta(hours=2)))
-    prov = provenance.collect(_study(tmp_path), {"region": "noord"}, now=when)
-    md = prov.to_markdown()
-    assert f"`{SHA_ABC}`" in md
-    assert "| synthetische data | ja |" in md
-    assert '"region": "noord"' in md
-    assert "2018-04-19T10:30:00+02:00" in md
-    assert prov.package_version in md
-    assert prov.as_dict()["raw_inputs"] == [{"file": "study.yaml", "bytes": 3,
-                                             "sha256": SHA_ABC}]
-
-
-# --------------------------------------------------------------------------------- narrative
-
-def test_dutch_numbers_and_lists():
-    assert narrative.nummer(7.25, 1) == "7,2"  # round half to even, as Python formats
-    assert narrative.nummer(12) == "12,0"
-    assert narrative.nummer(float("nan")) == "–"
-    assert narrative.nummer(None) == "–"
-    assert narrative.p_waarde(0.0004) == "p < 0,001"
-    assert narrative.p_waarde(0.0123) == "p = 0,012"
-    assert narrative.opsomming(["a"]) == "a"
-    assert narrative.opsomming(["a", "b", "c"]) == "a, b en c"
-    assert narrative.w_band(0.05) == "zeer zwak"
-    assert narrative.w_band(0.55) == "matig"
-    assert narrative.w_band(0.95) == "zeer sterk"
-
-
-def _odi_rows() -> pd.DataFrame:
-    # I and S by hand: (10, 0) -> O 20 underserved; (7.5, 5) -> O 10 properly served;
-    # (2.5, 10) -> O 2.5 overserved.
-    return pd.DataFrame({
-        "role": "hbo", "region": "noord", "cluster": ["Stages", "Kennis", "Loket"],
-        "code": ["H02", "H04", "H07"], "I": [10.0, 7.5, 2.5], "S": [0.0, 5.0, 10.0],
-        "O": [20.0, 10.0, 2.5], "served": ["underserved", "properly_served", "overserved"],
-        "n": pd.array([4, 4, 4], dtype="Int64")})
-
-
-def test_served_sentence_states_the_numbers_it_was_given():
-    labels = {"H02": "Stageplekken", "H04": "Docenten", "H07": "Zichtbaarheid"}
-    text = narrative.served_sentence(_odi_rows(), labels, "hbo")
-    assert text.startswith("Van de 3 clusters van het hbo (beoordeeld door 4 deelnemers)")
-    assert "is er 1 onderbediend" in text
-    assert "‘Stages’ (H02) met O = 20,0 (I = 10,0, S = 0,0)" in text
-    assert "overbediend (S > I): ‘Loket’ (H07)" in text
-    rows = _odi_rows().assign(served="properly_served")
-    assert "is geen enkel cluster onderbediend" in narrative.served_sentence(rows, labels, "hbo")
-
-
-def test_region_summary_follows_its_inputs(tmp_path):
-    st = _study(tmp_path)
-    top3 = pd.DataFrame({"region": "noord", "role": ["hbo"] * 3 + ["mkb"] * 3,
-                         "rank": [1, 2, 3, 1, 2, 3],
-                         "cluster": ["Stages", "Kennis", "Loket", "Talent", "Proces", "Kosten"],
-                         "code": ["H02", "H04", "H07", "M02", "M04", "M04"], "n": 3})
-    common = pd.DataFrame({"region": "noord", "pairing": "theme", "key": ["talent", "proces"],
-                           "hbo_codes": ["H02", ""], "mkb_codes": ["M02", "M04"],
-                           "hbo": [True, False], "mkb": [True, True],
-                           "common": [True, False]})
-    forms = pd.DataFrame({"region": "noord", "mixed_group": [1, 1, 1, 2, 2, 2],
-                          "rank": [1, 2, 3, 1, 2, 3],
-                          "cluster": ["Cases", "Stage", "Lab", "Hub", "Projecten", "Afstuderen"],
-                          "code": ["F01", "F02", "F04", "F05", "F01", "F02"], "n": 2})
-    people = pd.DataFrame({"role": ["hbo"] * 4 + ["mkb"] * 4})
-    labels = {"H02": "Stageplekken", "M02": "Toegang tot talent", "F01": "Studentprojecten",
-              "F02": "Stages"}
-    text = narrative.region_summary(st, "noord", top3, _odi_rows(), common, forms, people,
-                                    labels, n_respondents=2)
-    assert "**Samenvatting regio Noord.**" in text
-    assert "4 hbo-vertegenwoordigers en 4 ondernemers" in text
-    assert "1. ‘Stages’ (H02), 2. ‘Kennis’ (H04) en 3. ‘Loket’ (H07)" in text
-    assert "*talent* (Stageplekken (H02) en Toegang tot talent (M02))" in text
-    assert "*proces*" not in text  # only the shared theme is common ground
-    assert "Beide groepen noemden Studentprojecten (F01) en Stages (F02)." in text
-    assert "minder dan 3 respondenten" in text
-    assert "synthetische" in text
-    real = narrative.region_summary(_study(tmp_path, synthetic=False), "noord", top3,
-                                    _odi_rows(), common, forms, people, labels, 5)
-    assert "synthetische" not in real and "deden 5 respondenten" in real
-
-
-def test_national_best_form_says_when_the_lead_is_within_uncertainty(tmp_path):
-    fit = pd.DataFrame({"role": "mkb", "form": ["F01", "F02"], "scale": "potential",
-                        "fit": [4.0, 3.9], "ci_low": [3.8, 3.7], "ci_high": [4.2, 4.1]})
-    labels = {"F01": "Studentprojecten", "F02": "Stages"}
-    assert "valt binnen de onzekerheid" in narrative._best(fit, labels)
-    apart = fit.assign(ci_low=[3.95, 3.0], ci_high=[4.1, 3.5])
-    assert "duidelijk voor Stages (F02)" in narrative._best(apart, labels)
-
-
-def test_methods_use_the_study_thresholds(tmp_path):
-    st = Study(root=tmp_path, name="t", title="T", synthetic=False,
-               regions=(Region("noord", "Noord"),),
-               thresholds=Thresholds(underserved=9, high=11.5, extreme=14), min_group_size=5)
-    text = narrative.methods(st, {"deelnemers": 8})
-    assert "*onderbediend* als $O > 9$" in text
-    assert "$S = 2I - 11,5$" in text and "$S = 2I - 14$" in text
-    assert "vanaf n = 5" in text
-    assert "| deelnemers | 8 |" in text
-    assert "niets is\ngesimuleerd" in text or "niets is gesimuleerd" in text
-
-
-# --------------------------------------------------------------------------------- tables
-
-def test_participant_counts_by_side_and_group():
-    p = pd.DataFrame({"region": "noord",
-                      "participant": ["HBO-A", "HBO-B", "HBO-C", "OND-A", "OND-B", "OND-C"],
-                      "role": ["hbo", "hbo", "hbo", "mkb", "mkb", "mkb"],
-                      "mixed_group": pd.array([1, 2, 2, 1, 1, None], dtype="Int64")})
-    out = rt.participant_counts(p)
-    assert "participant" not in out.columns
-    assert out.set_index("kant").to_dict("index") == {
-        "hbo": {"MIX 1": 1, "MIX 2": 2, "geen groep": 0, "totaal": 3},
-        "mkb": {"MIX 1": 2, "MIX 2": 0, "geen groep": 1, "totaal": 3},
-        "totaal": {"MIX 1": 3, "MIX 2": 2, "geen groep": 1, "totaal": 6}}
-
-
-def test_respondent_counts_hide_groups_below_min_group_size(tmp_path):
-    st = _study(tmp_path)
-    r = pd.DataFrame({"respondent": range(9), "region": ["noord"] * 7 + ["oost"] * 2,
-                      "role": ["hbo"] * 5 + ["mkb"] * 2 + ["hbo"] * 2,
-                      "complete": [True] * 4 + [False] + [True] * 2 + [True, False]})
-    out = rt.respondent_counts(r, st).set_index(["regio", "kant"])
-    assert out.loc[("noord", "hbo"), "volledig"] == 4
-    assert out.loc[("noord", "hbo"), "gedeeltelijk"] == "< 3"
-    assert out.loc[("noord", "mkb"), "volledig"] == "< 3"
-    assert out.loc[("noord", "mkb"), "gedeeltelijk"] == 0
-    assert out.loc[("oost", "hbo"), "volledig"] == "< 3"
-
-
-def test_cluster_overview_counts_notes_and_keeps_top3():
-    notes = pd.DataFrame({"role": "hbo", "participant": ["HBO-A", "HBO-B", "HBO-A"],
-                          "note_id": ["GR1", "GR2", "GR3"], "text": ["a", "b", "c"],
-                          "cluster": ["Stages", "Stages", "Loket"]})
-    clusters = pd.DataFrame({"role": "hbo", "cluster": ["Stages", "Loket", "Leeg"],
-                             "top3": pd.array([2, 1, None], dtype="Int64"),
-                             "code": ["H02", "H07", "H01"]})
-    out = rt.cluster_overview(notes, clusters, {"H02": "Stageplekken"})
-    assert out["cluster"].tolist() == ["Loket", "Stages", "Leeg"]
-    assert out["notities"].tolist() == [1, 2, 0]
-    assert out.loc[1, "notities (tekst)"] == "a · b"
-    assert out.loc[1, "landelijk cluster"] == "Stageplekken"
-    assert "participant" not in out.columns
-
-
-def test_top3_side_by_side():
-    t = pd.DataFrame({"role": ["hbo", "hbo", "mkb"], "rank": [1, 2, 1],
-                      "cluster": ["A", "B", "C"], "code": ["H01", None, "M01"]})
-    out = rt.top3_side_by_side(t, {})
-    assert out.to_dict("records") == [{"rang": 1, "hbo": "A (H01)", "mkb": "C (M01)"},
-                                      {"rang": 2, "hbo": "B (–)", "mkb": "–"}]
-
-
-def test_present_translates_columns_and_values_and_labels_codes():
-    fit = pd.DataFrame({"role": ["hbo"], "form": ["F01"], "scale": ["potential"],
-                        "fit": [4.2], "n": [30]})
-    out = rt.present(fit, {"F01": "Studentprojecten"})
-    assert list(out.columns) == ["kant", "vorm", "vorm (naam)", "schaal", "fit", "n"]
-    assert out.iloc[0].tolist() == ["hbo", "F01", "Studentprojecten", "potentieel", 4.2, 30]
-
-
-def test_open_answers_are_counted_per_side_without_respondents():
-    answers = pd.DataFrame({"respondent": [1, 2, 3, 4], "role": ["mkb", "mkb", "mkb", "hbo"],
-                            "text": ["Eén loket", " Eén loket", "Subsidies", None]})
-    out = rt.open_answers_summary(answers)
-    assert out.to_dict("records") == [
-        {"kant": "mkb", "ontbrekend gewenst resultaat": "Eén loket", "aantal": 2},
-        {"kant": "mkb", "ontbrekend gewenst resultaat": "Subsidies", "aantal": 1}]
-
-
-def test_survey_for_region_keeps_only_that_regions_respondents():
-    tables = {
-        "respondents": pd.DataFrame({"respondent": pd.array([1, 2, 3], dtype="Int64"),
-                                     "region": ["noord", "oost", "noord"]}),
-        "rankings": pd.DataFrame({"respondent": pd.array([1, 2, 3, 3], dtype="Int64"),
-                                  "code": ["H01", "H01", "H01", "H02"]}),
-        "scores": pd.DataFrame({"respondent": pd.array([2], dtype="Int64")}),
-        "open_answers": pd.DataFrame({"respondent": pd.array([], dtype="Int64")}),
-    }
-    out = rt.survey_for_region(tables, "noord")
-    assert out["respondents"]["respondent"].tolist() == [1, 3]
-    assert out["rankings"]["respondent"].tolist() == [1, 3, 3]
-    assert out["scores"].empty
-
-
-def test_national_conclusions_before_the_survey_cover_workshops_only(tmp_path):
-    top = pd.DataFrame({"role": ["hbo", "mkb"], "code": ["H06", "M07"], "n": [4, 3],
-                        "regions": [4, 3], "groups": [5, 5]})
-    common = pd.DataFrame({"region": "all", "pairing": "theme", "key": ["talent"],
-                           "hbo_codes": ["H02"], "mkb_codes": ["M02"], "hbo": [True],
-                           "mkb": [True], "common": [True]})
-    text = narrative.national_conclusions(_study(tmp_path), {"H06": "Nieuwe onderwijsvormen"},
-                                          top, common, n_regions=5)
-    assert "(uit 5 regionale workshops (nog zonder enquête))" in text
-    assert "het hbo Nieuwe onderwijsvormen (H06) het vaakst als kans: in 4 van de 5 regio's" \
-        in text
-    assert "geen antwoorden" in text and "Kendalls W" not in text
 
 
 # --------------------------------------------------------------------------------- helpers

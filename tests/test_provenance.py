@@ -1,0 +1,61 @@
+"""Provenance: raw-file listing and hashes, and the block at the top of every report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from hbomkb import files
+from hbomkb.config import Region, Study, Thresholds
+from hbomkb.publish import provenance
+
+# SHA-256 of b"abc" (FIPS 180-2, appendix B.1).
+SHA_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+
+def _study(root: Path, synthetic: bool = True) -> Study:
+    return Study(root=root, name="t", title="Teststudie", synthetic=synthetic,
+                 regions=(Region("noord", "Noord"), Region("oost", "Oost")),
+                 thresholds=Thresholds(), min_group_size=3)
+
+
+def test_file_hashes_are_sha256_of_contents_and_skip_hidden_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_bytes(b"abc")
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / ".hidden").write_bytes(b"x")
+    (tmp_path / "~$lock.xlsx").write_bytes(b"x")
+    h = files.file_hashes(tmp_path)
+    assert h["file"].tolist() == ["b.txt", "sub/a.txt"]
+    assert h.loc[h["file"] == "sub/a.txt", "sha256"].item() == SHA_ABC
+    # SHA-256 of the empty string, from the same standard's test vectors
+    assert h.loc[h["file"] == "b.txt", "sha256"].item() == (
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    assert h["bytes"].tolist() == [0, 3]
+
+
+def test_combined_hash_changes_with_content_and_with_name(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"abc")
+    first = files.combined_hash(files.file_hashes(tmp_path))
+    assert first == files.combined_hash(files.file_hashes(tmp_path))
+    (tmp_path / "a.txt").write_bytes(b"abd")
+    second = files.combined_hash(files.file_hashes(tmp_path))
+    (tmp_path / "a.txt").rename(tmp_path / "c.txt")
+    (tmp_path / "c.txt").write_bytes(b"abc")
+    third = files.combined_hash(files.file_hashes(tmp_path))
+    assert len({first, second, third}) == 3
+
+
+def test_provenance_block_names_version_study_hashes_and_time(tmp_path):
+    (tmp_path / "study.yaml").write_bytes(b"abc")
+    when = datetime(2018, 4, 19, 10, 30, tzinfo=timezone(timedelta(hours=2)))
+    prov = provenance.collect(_study(tmp_path), {"region": "noord"}, now=when)
+    md = prov.to_markdown()
+    assert f"`{SHA_ABC}`" in md
+    assert "| synthetische data | ja |" in md
+    assert '"region": "noord"' in md
+    assert "2018-04-19T10:30:00+02:00" in md
+    assert prov.package_version in md
+    assert prov.as_dict()["raw_inputs"] == [{"file": "study.yaml", "bytes": 3,
+                                             "sha256": SHA_ABC}]

@@ -1,0 +1,97 @@
+"""Display tables: counts, overviews, translations, small groups hidden."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hbomkb.config import Region, Study, Thresholds
+from hbomkb.present import tables as rt
+
+
+def _study(root: Path, synthetic: bool = True) -> Study:
+    return Study(root=root, name="t", title="Teststudie", synthetic=synthetic,
+                 regions=(Region("noord", "Noord"), Region("oost", "Oost")),
+                 thresholds=Thresholds(), min_group_size=3)
+
+
+def test_participant_counts_by_side_and_group():
+    p = pd.DataFrame({"region": "noord",
+                      "participant": ["HBO-A", "HBO-B", "HBO-C", "OND-A", "OND-B", "OND-C"],
+                      "role": ["hbo", "hbo", "hbo", "mkb", "mkb", "mkb"],
+                      "mixed_group": pd.array([1, 2, 2, 1, 1, None], dtype="Int64")})
+    out = rt.participant_counts(p)
+    assert "participant" not in out.columns
+    assert out.set_index("kant").to_dict("index") == {
+        "hbo": {"MIX 1": 1, "MIX 2": 2, "geen groep": 0, "totaal": 3},
+        "mkb": {"MIX 1": 2, "MIX 2": 0, "geen groep": 1, "totaal": 3},
+        "totaal": {"MIX 1": 3, "MIX 2": 2, "geen groep": 1, "totaal": 6}}
+
+
+def test_respondent_counts_hide_groups_below_min_group_size(tmp_path):
+    st = _study(tmp_path)
+    r = pd.DataFrame({"respondent": range(9), "region": ["noord"] * 7 + ["oost"] * 2,
+                      "role": ["hbo"] * 5 + ["mkb"] * 2 + ["hbo"] * 2,
+                      "complete": [True] * 4 + [False] + [True] * 2 + [True, False]})
+    out = rt.respondent_counts(r, st).set_index(["regio", "kant"])
+    assert out.loc[("noord", "hbo"), "volledig"] == 4
+    assert out.loc[("noord", "hbo"), "gedeeltelijk"] == "< 3"
+    assert out.loc[("noord", "mkb"), "volledig"] == "< 3"
+    assert out.loc[("noord", "mkb"), "gedeeltelijk"] == 0
+    assert out.loc[("oost", "hbo"), "volledig"] == "< 3"
+
+
+def test_cluster_overview_counts_notes_and_keeps_top3():
+    notes = pd.DataFrame({"role": "hbo", "participant": ["HBO-A", "HBO-B", "HBO-A"],
+                          "note_id": ["GR1", "GR2", "GR3"], "text": ["a", "b", "c"],
+                          "cluster": ["Stages", "Stages", "Loket"]})
+    clusters = pd.DataFrame({"role": "hbo", "cluster": ["Stages", "Loket", "Leeg"],
+                             "top3": pd.array([2, 1, None], dtype="Int64"),
+                             "code": ["H02", "H07", "H01"]})
+    out = rt.cluster_overview(notes, clusters, {"H02": "Stageplekken"})
+    assert out["cluster"].tolist() == ["Loket", "Stages", "Leeg"]
+    assert out["notities"].tolist() == [1, 2, 0]
+    assert out.loc[1, "notities (tekst)"] == "a · b"
+    assert out.loc[1, "landelijk cluster"] == "Stageplekken"
+    assert "participant" not in out.columns
+
+
+def test_top3_side_by_side():
+    t = pd.DataFrame({"role": ["hbo", "hbo", "mkb"], "rank": [1, 2, 1],
+                      "cluster": ["A", "B", "C"], "code": ["H01", None, "M01"]})
+    out = rt.top3_side_by_side(t, {})
+    assert out.to_dict("records") == [{"rang": 1, "hbo": "A (H01)", "mkb": "C (M01)"},
+                                      {"rang": 2, "hbo": "B (–)", "mkb": "–"}]
+
+
+def test_present_translates_columns_and_values_and_labels_codes():
+    fit = pd.DataFrame({"role": ["hbo"], "form": ["F01"], "scale": ["potential"],
+                        "fit": [4.2], "n": [30]})
+    out = rt.present(fit, {"F01": "Studentprojecten"})
+    assert list(out.columns) == ["kant", "vorm", "vorm (naam)", "schaal", "fit", "n"]
+    assert out.iloc[0].tolist() == ["hbo", "F01", "Studentprojecten", "potentieel", 4.2, 30]
+
+
+def test_open_answers_are_counted_per_side_without_respondents():
+    answers = pd.DataFrame({"respondent": [1, 2, 3, 4], "role": ["mkb", "mkb", "mkb", "hbo"],
+                            "text": ["Eén loket", " Eén loket", "Subsidies", None]})
+    out = rt.open_answers_summary(answers)
+    assert out.to_dict("records") == [
+        {"kant": "mkb", "ontbrekend gewenst resultaat": "Eén loket", "aantal": 2},
+        {"kant": "mkb", "ontbrekend gewenst resultaat": "Subsidies", "aantal": 1}]
+
+
+def test_survey_for_region_keeps_only_that_regions_respondents():
+    tables = {
+        "respondents": pd.DataFrame({"respondent": pd.array([1, 2, 3], dtype="Int64"),
+                                     "region": ["noord", "oost", "noord"]}),
+        "rankings": pd.DataFrame({"respondent": pd.array([1, 2, 3, 3], dtype="Int64"),
+                                  "code": ["H01", "H01", "H01", "H02"]}),
+        "scores": pd.DataFrame({"respondent": pd.array([2], dtype="Int64")}),
+        "open_answers": pd.DataFrame({"respondent": pd.array([], dtype="Int64")}),
+    }
+    out = rt.survey_for_region(tables, "noord")
+    assert out["respondents"]["respondent"].tolist() == [1, 3]
+    assert out["rankings"]["respondent"].tolist() == [1, 3, 3]
+    assert out["scores"].empty
