@@ -16,6 +16,20 @@ from hbomkb import config  # noqa: E402
 SHARED = config.PROJECT_DIR.parent / "shared"
 
 
+def require_shared(path: Path) -> Path:
+    """``path`` under ../shared, for tests that read the real files kept there.
+
+    Where it is missing the test is skipped with the reason, except in CI (``CI=true``), which
+    always lays shared/ beside the clone: there a missing file is a failure, never a skip.
+    """
+    if not path.exists():
+        message = f"{path} is missing: these tests read the real files in ../shared"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (CI=true: shared/ must be beside the clone)")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def small_study_master(tmp_path_factory) -> Path:
     """A two-region synthetic study, generated once; never modify it (copy it)."""

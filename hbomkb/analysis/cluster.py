@@ -9,41 +9,15 @@ coding lives in :mod:`hbomkb.analysis.textmine`.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
+
+from hbomkb.inputs.codebook import apply_codebook, kind_of, label_key
 
 ALL = "all"  # the ``region`` value of national rows
 
 OUTCOME_TABLES = ("outcome_notes", "outcome_clusters", "outcome_ratings")
 FORM_TABLES = ("form_notes", "form_clusters")
-
-
-def _key(label: object) -> str:
-    """Cluster labels match regardless of case and spacing (as in the codebook reader)."""
-    return re.sub(r"\s+", " ", str(label)).strip().casefold()
-
-
-def kind_of(frame: pd.DataFrame, table: str) -> pd.Series:
-    """The codebook kind of each row: ``outcome_<role>`` for outcome tables, ``form`` else."""
-    if table.startswith("outcome"):
-        return "outcome_" + frame["role"].astype("string")
-    return pd.Series("form", index=frame.index, dtype="string")
-
-
-def apply_codebook(frame: pd.DataFrame, table: str, mapping: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with ``code`` set from the codebook mapping of (region, kind, cluster).
-
-    Rows whose regional cluster has no mapping get ``code`` NA (see :func:`coverage`).
-    """
-    m = mapping.assign(_k=mapping["cluster"].map(_key))
-    m = m.drop_duplicates(["region", "kind", "_k"]).set_index(["region", "kind", "_k"])["code"]
-    idx = pd.MultiIndex.from_arrays([frame["region"].astype(object),
-                                     kind_of(frame, table).astype(object),
-                                     frame["cluster"].map(_key).astype(object)])
-    codes = m.reindex(idx).to_numpy()
-    return frame.assign(code=pd.array(codes, dtype="string"))
 
 
 def national_coding(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -71,10 +45,10 @@ def coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         coded = apply_codebook(tables[t], t, tables["codebook_mapping"]).assign(
             kind=lambda d, t=t: kind_of(d, t))
         notes = tables[notes_t].assign(kind=lambda d, t=notes_t: kind_of(d, t))
-        counts = notes.assign(_k=notes["cluster"].map(_key)).groupby(
+        counts = notes.assign(_k=notes["cluster"].map(label_key)).groupby(
             ["region", "kind", "_k"]).size()
         coded["n"] = counts.reindex(pd.MultiIndex.from_arrays(
-            [coded["region"], coded["kind"], coded["cluster"].map(_key)])).fillna(0).to_numpy()
+            [coded["region"], coded["kind"], coded["cluster"].map(label_key)])).fillna(0).to_numpy()
         grp = [c for c in ("role", "mixed_group") if c in coded]
         coded = coded.drop_duplicates(["region", *grp, "cluster"])
         un = coded[coded["code"].isna()]

@@ -26,6 +26,29 @@ def label_key(label: object) -> str:
     return re.sub(r"\s+", " ", str(label)).strip().casefold()
 
 
+def kind_of(frame: pd.DataFrame, table: str) -> pd.Series:
+    """The codebook kind of each row: ``outcome_<role>`` for outcome tables, ``form`` else."""
+    if table.startswith("outcome"):
+        return "outcome_" + frame["role"].astype("string")
+    return pd.Series("form", index=frame.index, dtype="string")
+
+
+def apply_codebook(frame: pd.DataFrame, table: str, mapping: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``code`` set from the codebook mapping of (region, kind, cluster label).
+
+    This is the one national coding of the package: workshops, analyses and the survey all
+    code regional clusters through it. Labels match by :func:`label_key`; a row whose regional
+    cluster has no mapping gets ``code`` NA.
+    """
+    m = mapping.assign(_k=mapping["cluster"].map(label_key))
+    m = m.drop_duplicates(["region", "kind", "_k"]).set_index(["region", "kind", "_k"])["code"]
+    idx = pd.MultiIndex.from_arrays([frame["region"].astype(object),
+                                     kind_of(frame, table).astype(object),
+                                     frame["cluster"].map(label_key).astype(object)])
+    codes = m.reindex(idx).to_numpy()
+    return frame.assign(code=pd.array(codes, dtype="string"))
+
+
 def read_codebook(study: Study) -> tuple[dict[str, pd.DataFrame], list[Problem], pd.DataFrame]:
     """The codebook tables, every problem in them, and the rows left out with their reasons."""
     label = "codebook.xlsx"
