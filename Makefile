@@ -36,11 +36,12 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/hbomkb run --study $(STUDY)
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check hbomkb tests bench
+	$(BIN)/lint-imports
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from hbomkb.analysis import score
+from hbomkb.analysis import survey_scores
 
 N_OUTCOMES, N_FORMS = 8, 10
 FORMS = [f"F{i:02d}" for i in range(1, N_FORMS + 1)]
@@ -79,10 +79,10 @@ def timed(fn, *args, repeat: int = 3, **kw) -> float:
 
 def score_all(scores: pd.DataFrame, rankings: pd.DataFrame) -> dict[str, float]:
     return {
-        "form_scores": timed(score.form_scores, scores),
-        "form_fit": timed(score.form_fit, scores, rankings, n_boot=0),
-        "ranking_consensus": timed(score.ranking_consensus, rankings, n_boot=0),
-        "survey_landscape": timed(score.survey_landscape, scores, rankings, n_boot=0),
+        "form_scores": timed(survey_scores.form_scores, scores),
+        "form_fit": timed(survey_scores.form_fit, scores, rankings, n_boot=0),
+        "ranking_consensus": timed(survey_scores.ranking_consensus, rankings, n_boot=0),
+        "survey_landscape": timed(survey_scores.survey_landscape, scores, rankings, n_boot=0),
     }
 
 
@@ -124,11 +124,11 @@ def main() -> None:
 
     scores, rankings = synthetic_survey(a.boot_n, seed=2)
     print(f"bootstrap on {a.boot_n:,} respondents:")
-    for name, fn in (("form_fit", lambda b: score.form_fit(scores, rankings, n_boot=b)),
+    for name, fn in (("form_fit", lambda b: survey_scores.form_fit(scores, rankings, n_boot=b)),
                      ("ranking_consensus",
-                      lambda b: score.ranking_consensus(rankings, n_boot=b)),
+                      lambda b: survey_scores.ranking_consensus(rankings, n_boot=b)),
                      ("survey_landscape",
-                      lambda b: score.survey_landscape(scores, rankings, n_boot=b))):
+                      lambda b: survey_scores.survey_landscape(scores, rankings, n_boot=b))):
         fn(10)  # warm up
         base = timed(fn, 0)
         t1, t2 = timed(fn, a.boot_b), timed(fn, 2 * a.boot_b)

@@ -21,6 +21,8 @@ PROCESSED_DIR = DATA_DIR / "processed"
 FIGURES_DIR = Path(os.environ.get("HBOMKB_FIGURES_DIR", PROJECT_DIR / "figures"))
 REPORTS_DIR = Path(os.environ.get("HBOMKB_REPORTS_DIR", PROJECT_DIR / "reports"))
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+# Regenerable caches of this machine (redaction results, name lists): never published.
+CACHE_DIR = Path(os.environ.get("HBOMKB_CACHE_DIR", PROJECT_DIR / ".cache"))
 DEFAULT_STUDY = "demo"
 
 ROLES = ("hbo", "mkb")
@@ -110,6 +112,11 @@ class Study:
     @property
     def reports_dir(self) -> Path:
         return REPORTS_DIR / self.slug
+
+
+def report_name(region: str | None) -> str:
+    """File stem of a report: ``region-<slug>``, or ``national`` without a region."""
+    return f"region-{region}" if region else "national"
 
 
 def study_path(study: str | os.PathLike | None = None) -> Path:

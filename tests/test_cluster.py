@@ -1,4 +1,4 @@
-"""National coding, counts, common ground, coder agreement and the text second opinion."""
+"""National coding, counts, common ground and coder agreement."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hbomkb.analysis import cluster, textmine
+from hbomkb.analysis import cluster
+from hbomkb.inputs.codebook import label_key
 
 
 def codebook(theme=True) -> pd.DataFrame:
@@ -125,20 +126,31 @@ def test_common_ground_falls_back_to_quadrants_without_theme():
     assert noord.loc["explore/long", "common"]  # H02 and M02
 
 
-def test_krippendorff_alpha_matches_krippendorff_2011_example():
-    # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", nominal: 0.743
+def test_alpha_matches_krippendorffs_published_nominal_examples():
+    # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", p. 8: four coders,
+    # twelve units, values missing; nominal alpha = 0.743
     n = np.nan
-    data = np.array([[1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
-                     [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
-                     [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
-                     [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n]]).T
-    assert cluster.krippendorff_alpha_nominal(data) == pytest.approx(0.743, abs=5e-4)
+    paper = np.array([[1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
+                      [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
+                      [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
+                      [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n]]).T
+    assert cluster.nominal_alpha(paper) == pytest.approx(0.743, abs=5e-4)
+    # the same data as labels, missing as None: only equality of codes matters
+    words = pd.DataFrame(paper).replace({1: "a", 2: "b", 3: "c", 4: "d", 5: "e"})
+    words = words.astype(object).where(words.notna(), None)
+    assert cluster.nominal_alpha(words) == pytest.approx(cluster.nominal_alpha(paper))
+    # the krippendorff package's documented example (after Krippendorff's 2004 book): three
+    # coders, fifteen units; nominal alpha = 0.691358
+    book = np.array([[n, n, n, n, n, 3, 4, 1, 2, 1, 1, 3, 3, n, 3],
+                     [1, n, 2, 1, 3, 3, 4, 3, n, n, n, n, n, n, n],
+                     [n, n, 2, 1, 3, 4, 4, n, 2, 1, 1, 3, 3, n, 4]]).T
+    assert cluster.nominal_alpha(book) == pytest.approx(0.691358, abs=1e-6)
 
 
-def test_krippendorff_alpha_and_kappa_hand_worked_two_coders():
+def test_alpha_and_kappa_hand_worked_two_coders():
     # coincidences: aa 4, bb 2, ab 1, ba 1; n_a 5, n_b 3 -> alpha = 1 - 7 * 2 / 30
     data = np.array([["a", "a"], ["a", "a"], ["b", "b"], ["b", "a"]], dtype=object)
-    assert cluster.krippendorff_alpha_nominal(data) == pytest.approx(1 - 14 / 30)
+    assert cluster.nominal_alpha(data) == pytest.approx(1 - 14 / 30)
     mapping = pd.DataFrame({"region": "r", "kind": "form", "cluster": list("wxyz"),
                             "code": ["a", "a", "b", "b"], "code_coder2": ["a", "a", "b", "a"]})
     out = cluster.coder_agreement(mapping).iloc[0]
@@ -152,60 +164,6 @@ def test_coder_agreement_uses_only_double_coded_clusters():
     assert out.loc["outcome_mkb", "n"] == 3  # Personeel has no second code
     assert out.loc["outcome_mkb", "agreement"] == pytest.approx(1 / 3)
     assert out.loc["outcome_hbo", "agreement"] == 1.0 and out.loc["outcome_hbo", "n"] == 3
-
-
-# ------------------------------------------------------------------------------ text
-
-
-def test_tokens_drop_stop_words_and_stem_dutch():
-    toks = textmine.tokens("Graag meer stageplekken bij de bedrijven voor studenten "
-                           "(belangrijk) [e-mail]")
-    # graag, meer, bij, de, voor and the partner word "bedrijven" dropped; aside too
-    assert len(toks) == 2
-    assert toks == textmine.tokens("stageplek student")  # plural and singular meet
-
-
-TEXT_GROUPS = {
-    "A": ["stageplekken bij bedrijven", "meer stageplaatsen voor studenten",
-          "stageplek voor studenten in bedrijven", "studenten op stage bij bedrijven"],
-    "B": ["onderzoek met lectoraat", "praktijkgericht onderzoek lectoraat",
-          "lectoraat doet onderzoek", "onderzoeksprojecten met lectoren"],
-    "C": ["bijscholing van personeel", "personeel bijscholing cursus",
-          "cursus voor ons personeel", "scholing personeel cursussen"],
-}
-
-
-def text_tables(groups=TEXT_GROUPS, miscode=None):
-    rows = []
-    for code, texts in groups.items():
-        for i, t in enumerate(texts):
-            rows.append({"region": "noord", "role": "hbo", "participant": "HBO-A",
-                         "note_id": f"{code}{i}", "text": t, "cluster": code, "code": code})
-    notes = pd.DataFrame(rows)
-    if miscode:
-        notes.loc[notes["note_id"] == miscode[0], "code"] = miscode[1]
-    cb = pd.DataFrame({"kind": "outcome_hbo", "code": list(groups), "label_nl": list(groups),
-                       "label_en": list(groups), "explore": "explore", "term": "long"})
-    return {"outcome_notes": notes, "codebook_clusters": cb}
-
-
-def test_text_clustering_recovers_clear_groups_deterministically():
-    t = text_tables()
-    a = textmine.text_clusters(t, "outcome_hbo")
-    b = textmine.text_clusters(t, "outcome_hbo")
-    assert (a["text_cluster"] == b["text_cluster"]).all()
-    agree = textmine.text_agreement(t, kinds=("outcome_hbo",)).iloc[0]
-    assert agree["ari"] == pytest.approx(1.0) and agree["nmi"] == pytest.approx(1.0)
-    assert agree["n"] == 12 and agree["k"] == 3
-
-
-def test_review_list_flags_a_miscoded_note():
-    t = text_tables(miscode=("C2", "A"))  # "cursus voor ons personeel" coded as stages
-    rv = textmine.review_list(t, kinds=("outcome_hbo",))
-    assert rv.iloc[0]["note_id"] == "C2" and rv.iloc[0]["nearest_code"] == "C"
-    assert rv.iloc[0]["margin"] > 0
-    assert "C2" not in set(textmine.review_list(text_tables(), kinds=("outcome_hbo",))
-                           ["note_id"])
 
 
 # ------------------------------------------------------------------------------ on the demo
@@ -225,28 +183,27 @@ def demo(tmp_path_factory):
     return process.load_tables(load_study(root))
 
 
-def test_demo_coding_agrees_with_processing(demo):
-    coded = cluster.national_coding(demo)
-    for t in ("outcome_notes", "outcome_clusters", "outcome_ratings", "form_notes",
-              "form_clusters"):
-        a = coded[t]["code"].astype("string").fillna("-").to_numpy()
-        b = demo[t]["code"].astype("string").fillna("-").to_numpy()
-        assert (a == b).all(), t
-    cov = cluster.coverage(demo)
+def test_demo_coding_is_complete_and_a_dropped_mapping_shows_as_unmapped(demo):
+    assert cluster.coverage(demo).empty
+    assert (cluster.coverage_summary(demo)["share_coded"] == 1).all()
+    # take one regional hbo cluster out of the mapping: it and its notes lose their code
+    m = demo["codebook_mapping"].assign(_k=lambda d: d["cluster"].map(label_key))
+    once = m[(m["kind"] == "outcome_hbo")
+             & ~m.duplicated(["region", "kind", "_k"], keep=False)].iloc[0]
+    tables = cluster.national_coding(
+        dict(demo, codebook_mapping=demo["codebook_mapping"].drop(index=once.name)))
+    notes = demo["outcome_notes"]
+    own = (notes["region"] == once["region"]) & (notes["cluster"].map(label_key) == once["_k"])
+    cov = cluster.coverage(tables)
     unmapped = cov[cov["issue"] == "unmapped"]
-    na = demo["outcome_clusters"]["code"].isna().sum() + demo["form_clusters"]["code"].isna().sum()
-    assert len(unmapped) == na
-
-
-@pytest.mark.parametrize("kind,bound", [("form", 0.5), ("outcome_mkb", 0.5),
-                                        ("outcome_hbo", 0.5)])
-def test_demo_text_clustering_recovers_the_codebook(demo, kind, bound):
-    out = textmine.text_agreement(demo, kinds=(kind,)).iloc[0]
-    assert out["ari"] >= bound
-    assert out["k"] == (demo["codebook_clusters"]["kind"] == kind).sum()
-    rv = textmine.review_list(demo, kinds=(kind,), limit=10)
-    assert len(rv) <= 10 and (rv["margin"] > 0).all()
-    assert (rv["code"] != rv["nearest_code"]).all()
+    assert len(unmapped) == 1
+    row = unmapped.iloc[0]
+    assert (row["region"], label_key(row["cluster"])) == (once["region"], once["_k"])
+    assert row["n"] == own.sum() > 0
+    assert set(cov["issue"]) <= {"unmapped", "unused_code"}
+    summary = cluster.coverage_summary(tables).set_index(["kind", "unit"])
+    assert summary.loc[("outcome_hbo", "notes"), "coded"] == (
+        (notes["role"] == "hbo").sum() - own.sum())
 
 
 def test_demo_coder_agreement(demo):

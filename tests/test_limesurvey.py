@@ -10,15 +10,24 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SHARED as SHARED_ROOT
+from conftest import require_shared
 
-import hbomkb.config
 from hbomkb.inputs import limesurvey as ls
+from hbomkb.inputs.limesurvey import export, headings
 from hbomkb.problems import InputError
 
-SHARED = Path(hbomkb.config.PROJECT_DIR).parent / "shared" / "limesurvey"
+SHARED = SHARED_ROOT / "limesurvey"
 FIX = Path(__file__).resolve().parent / "fixtures" / "limesurvey"
-needs_shared = pytest.mark.skipif(
-    not SHARED.is_dir(), reason=f"{SHARED} absent: CI puts a copy of shared/ beside the clone")
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The real LimeSurvey files in ../shared: a skip without them, a failure in CI."""
+    return require_shared(SHARED)
+
+
+needs_shared = pytest.mark.usefixtures("shared")
 
 LS5 = SHARED / "ls5_sample_survey_multilingual_fr_de_en_it.lss"
 EXPORTS = SHARED / "exports"
@@ -198,23 +207,56 @@ def test_real_export_rewritten_in_other_dialects_reads_the_same(variant, tmp_pat
 
 
 @needs_shared
-def test_full_text_headings_stop_with_the_export_options_to_choose():
+def test_full_text_headings_are_written_as_limesurvey_writes_them_for_every_type():
+    """Every heading of LimeSurvey 6.1.8's own full-question-text export of its sample survey
+    (nearly every question type: arrays, dual scale, ranking, other, comments, texts) is the
+    heading built from the structure, column for column."""
     s = ls.read_lss(LS5)
-    with pytest.raises(InputError) as e:
-        ls.read_responses(EXPORTS / "results-survey282267_full_short.csv", s)
-    msg = str(e.value)
-    assert '"Headings: Question code"' in msg and '"Responses: Answer codes"' in msg
+    text = (EXPORTS / "results-survey282267_full_short.csv").read_text(encoding="utf-8-sig")
+    header = next(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[:7] == ["Response ID", "Date submitted", "Last page", "Start language",
+                          "Seed", "Date started", "Date last action"]
+    cols = ls.response_columns(s)
+    assert len(header) == 7 + len(cols) == 222
+    for c, h in zip(cols, header[7:], strict=True):
+        assert headings.key(headings.full_heading(s, c, "en")) == headings.key(h), c.name
+    assert ls.export_dialect(EXPORTS / "results-survey282267_full_short.csv")[
+        "heading_style"] == "full"
 
 
 @needs_shared
-def test_r_variant_is_read_as_a_csv_dialect_and_gets_the_full_text_message():
+def test_a_heading_shared_by_two_questions_is_a_located_error_naming_both():
+    """In the sample survey two questions have the same text ("This is displayed only if you
+    select yes.", QCYes and QEMYes): its full-text export cannot say which column is which."""
+    s = ls.read_lss(LS5)
+    with pytest.raises(InputError) as e:
+        ls.read_responses(EXPORTS / "results-survey282267_full_short.csv", s)
+    probs = e.value.problems
+    assert [(p.row, p.column) for p in probs] == [
+        (1, "This is displayed only if you select yes."),
+        (1, "This is displayed only if you select no."),
+        (1, "This is displayed only if no answer is checked. (by default)")]
+    assert probs[0].message.startswith(
+        "headings 198 and 201 'This is displayed only if you select yes.' match 2 questions, "
+        "question QCYes and question QEMYes; expected a heading that names one question: "
+        'export the responses again with "Headings: Question code"')
+    # Two image choices with no text ("[]" twice) are columns of one question, in order: no
+    # problem; every other heading is placed.
+    assert not any("M3" in p.message for p in probs)
+
+
+@needs_shared
+def test_an_export_of_another_survey_with_text_headings_says_so():
     path = SHARED / "limonaid_survey_998192_R_data_file.csv"
     d = ls.export_dialect(path)
     assert (d["separator"], d["bom"], d["line_ending"], d["heading_style"]) == (
-        ",", True, "\n", "text")
+        ",", True, "\n", "full")
     assert len(d["headings"]) == 71 and d["headings"][0] == "Response ID"
-    with pytest.raises(InputError, match="Headings: Question code"):
+    with pytest.raises(InputError) as e:
         ls.read_responses(path, ls.read_lss(LS5))
+    msg = str(e.value)
+    assert "the file name says survey 998192 but the structure " in msg
+    assert "column(s) not in survey 282267: " in msg and "the headings are question texts" in msg
 
 
 # --- export variants (tests/fixtures/limesurvey, written by make_fixtures.py) ----------------
@@ -265,16 +307,26 @@ def test_other_answer_is_kept_as_oth_with_its_text():
 # --- writer ----------------------------------------------------------------------------------
 
 @needs_shared
-def test_writer_follows_the_real_6x_sample_section_by_section(mini, tmp_path):
-    real = ET.parse(SHARED / "citric_examples_answers.lss").getroot()
-    ours = ET.parse(MINI).getroot()
-    assert ours.findtext("LimeSurveyDocType") == "Survey"
-    assert 600 <= int(ours.findtext("DBVersion")) < 700
-    for name in ("answers", "answer_l10ns", "groups", "group_l10ns", "questions",
-                 "subquestions", "question_l10ns", "question_attributes", "surveys",
-                 "surveys_languagesettings"):
-        assert [f.text for f in ours.find(f"{name}/fields")] == \
-            [f.text for f in real.find(f"{name}/fields")], name
+def test_writer_writes_only_what_limesurvey_6_14_knows(mini, tmp_path):
+    """The .lss imports into LimeSurvey 6.14 without warnings: its DBVersion is 6.14's own
+    (630; 6.14 warned about three settings of the DBVersion 638 file written before), and
+    every section and field it writes is one of LimeSurvey 6.14's own export, in that order."""
+    real = ET.parse(SHARED / "ls6.14" / "survey_206848.lss").getroot()
+    assert real.findtext("DBVersion") == "630"
+    for path in (MINI, ls.write_lss(mini, tmp_path / "again.lss")):
+        ours = ET.parse(path).getroot()
+        assert ours.findtext("LimeSurveyDocType") == "Survey"
+        assert ours.findtext("DBVersion") == "630" == str(ls.WRITE_DBVERSION)
+        for section in ours:
+            if section.tag in ("LimeSurveyDocType", "DBVersion", "languages"):
+                continue
+            theirs = [f.text for f in real.find(f"{section.tag}/fields")]
+            fields = [f.text for f in section.find("fields")]
+            assert fields == theirs, section.tag
+            for row in section.find("rows"):
+                assert {c.tag.lstrip("_") for c in row} <= set(theirs), section.tag
+        settings = {c.tag for c in ours.find("surveys/rows/row")}
+        assert not settings & {"showdatapolicybutton", "showlegalnoticebutton", "access_mode"}
     text = MINI.read_text(encoding="utf-8")
     assert "<anonymized><![CDATA[Y]]></anonymized>" in text
     assert "<ipaddr><![CDATA[N]]></ipaddr>" in text and "<refurl><![CDATA[N]]></refurl>" in text
@@ -379,9 +431,8 @@ def test_personal_columns_are_never_read(mini, tmp_path):
 
 def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monkeypatch):
     """A long export parsed in small blocks (whose answer dictionaries differ from block to
-    block, with NULLs, and a value that is no answer code in a late block), or cut into
-    pieces parsed side by side, reads to the same frame and the same problem rows as when it
-    is parsed in one block."""
+    block, with NULLs, and a value that is no answer code in a late block) reads to the same
+    frame and the same problem rows as when it is parsed in one block."""
     text = (FIX / "mini_null.csv").read_bytes().decode("utf-8-sig")   # CRLF kept
     header, *records = [r for r in text.split("\r\n") if r]
     body = []
@@ -395,24 +446,12 @@ def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monke
             body.append(rec)
     path = tmp_path / "long.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([header, *body, ""]).encode("utf-8"))
-    monkeypatch.setattr(ls, "BLOCK_SIZE", 1 << 24)
+    monkeypatch.setattr(export, "BLOCK_SIZE", 1 << 24)
     whole = ls.read_responses(path, mini)
-    monkeypatch.setattr(ls, "BLOCK_SIZE", 2048)
-    monkeypatch.setattr(ls, "BLOCKS_AT_ONCE", 3)
+    monkeypatch.setattr(export, "BLOCK_SIZE", 2048)
     assert path.stat().st_size > 50 * 2048
     blocks = ls.read_responses(path, mini)
     pd.testing.assert_frame_equal(blocks, whole)
-    monkeypatch.setattr(ls, "SPLIT_MIN", 0)     # and cut into pieces parsed side by side
-    spans = ls._pieces(path, ";", 3)
-    raw = path.read_bytes()
-    assert len(spans) == 3 and spans[0][0] == 0 and spans[-1][1] == len(raw)
-    # cut where a record starts (after CRLF), never after the LF inside the quoted answer,
-    # although "7;" follows it as a response id would
-    assert [raw[start - 2: start] for start, _ in spans[1:]] == [b"\r\n", b"\r\n"]
-    monkeypatch.setattr(ls, "PIECES", 3)
-    pieces = ls.read_responses(path, mini)
-    pd.testing.assert_frame_equal(pieces, whole)
-    assert pieces.attrs["problems"] == whole.attrs["problems"]
     assert blocks["id"].tolist() == list(range(1, 801))
     assert blocks["H01[F01][1]"].isna().sum() == 800 - 200 + 1   # 7 is no code: missing
     assert [(p.row, p.column) for p in blocks.attrs["problems"]] == [(702, "H01[F01][1]")]
@@ -422,19 +461,146 @@ def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monke
 
 def test_a_record_longer_than_a_block_is_still_read(mini, monkeypatch):
     want = ls.read_responses(FIX / "mini_semicolon_bom_crlf.csv", mini)
-    monkeypatch.setattr(ls, "BLOCK_SIZE", 64)   # shorter than the header and every record
+    monkeypatch.setattr(export, "BLOCK_SIZE", 64)   # shorter than the header and every record
     got = ls.read_responses(FIX / "mini_semicolon_bom_crlf.csv", mini)
     pd.testing.assert_frame_equal(got, want)
 
 
-def test_a_broken_record_in_a_later_piece_is_reported_for_the_whole_file(mini, tmp_path,
+def test_a_broken_record_in_a_later_block_is_reported_for_the_whole_file(mini, tmp_path,
                                                                           monkeypatch):
     text = (FIX / "mini_semicolon_bom_crlf.csv").read_bytes().decode("utf-8-sig")
     header, *records = [r for r in text.split("\r\n") if r]
     body = [f'"{k + 1}";' + records[k % len(records)].split(";", 1)[1] for k in range(400)]
     body[350] += ';"extra"'
     path = _write(tmp_path / "r.csv", "\r\n".join([header, *body, ""]))
-    monkeypatch.setattr(ls, "SPLIT_MIN", 0)
-    assert len(ls._pieces(path, ";", 2)) == 2
+    monkeypatch.setattr(export, "BLOCK_SIZE", 4096)
+    assert path.stat().st_size > 10 * 4096
     with pytest.raises(InputError, match="same number of fields"):
         ls.read_responses(path, mini)
+
+
+def test_a_file_that_is_no_survey_export_says_so(mini, tmp_path):
+    path = _write(tmp_path / "r.csv", "naam,leeftijd\r\nJan,42\r\n")
+    with pytest.raises(InputError) as e:
+        ls.read_responses(path, mini)
+    assert [(p.row, p.message) for p in e.value.problems] == [(1, (
+        f"not a LimeSurvey response export of survey {mini.survey_id}: none of its 2 headings "
+        "('naam', 'leeftijd') is a column of the survey, by question code or by question "
+        "text; expected the CSV of Responses > Export > Export responses in LimeSurvey"))]
+
+
+def test_a_folder_where_a_survey_file_belongs_is_a_located_message(mini, tmp_path):
+    (tmp_path / "survey.lss").mkdir()
+    (tmp_path / "responses.csv").mkdir()
+    with pytest.raises(InputError) as e:
+        ls.read_lss(tmp_path / "survey.lss")
+    assert str(e.value) == (f"{tmp_path / 'survey.lss'}:::: is a folder; expected a LimeSurvey "
+                            ".lss survey structure file (Survey > Export > Survey structure "
+                            "(.lss))")
+    with pytest.raises(InputError, match=r"responses.csv:::: is a folder; expected a "
+                                         r"LimeSurvey response export \(a CSV file\)"):
+        ls.read_responses(tmp_path / "responses.csv", mini)
+
+
+def test_a_masked_equation_is_restored_and_other_texts_are_not_touched(mini, tmp_path):
+    """LimeSurvey's "Quote equations" writes '=… for a text starting with "=": read as typed."""
+    path = _write(tmp_path / "r.csv", '"id";"rol";"openhbo";"openmkb"\r\n'
+                  '"1";"hbo";"\'=1+1";"\'zo"\r\n"2";"mkb";"a \'=b";"=c"\r\n')
+    df = ls.read_responses(path, mini)
+    assert df["openhbo"].tolist() == ["=1+1", "a '=b"]
+    assert df["openmkb"].tolist() == ["'zo", "=c"]
+
+
+@pytest.mark.parametrize("name,want", [
+    ("mini_semicolon_bom_crlf.csv", (";", True, "\r\n", "code", "all", "quoted", True)),
+    ("mini_null.csv", (";", True, "\r\n", "code", "all", "unquoted", True)),
+    ("mini_comma_lf.csv", (",", False, "\n", "code", "all", "quoted", False)),
+    ("mini_tab.csv", ("\t", True, "\r\n", "code", "all", "quoted", True)),
+    ("mini_expression.csv", (";", True, "\r\n", "expression", "all", "quoted", True)),
+])
+def test_export_dialect_of_the_fixture_variants(name, want):
+    d = ls.export_dialect(FIX / name)
+    assert (d["separator"], d["bom"], d["line_ending"], d["heading_style"], d["quoting"],
+            d["null"], d["trailing_empty_line"]) == want
+    assert d["date_format"] == "%Y-%m-%d %H:%M:%S"
+
+
+# LimeSurvey's fixed words as its 6.14 translations write them, typed here as they appear in a
+# full export: metadata headings, Yes, No, Female, Other, "Scale n", "Rank n".
+LANGUAGE_WORDS = {
+    "nl": (["Respons-id", "Datum verzonden", "Laatste pagina", "Begin taal", "Plaats",
+            "Startdatum", "Datum laatste actie"], "Ja", "Nee", "Vrouw", "Overige", "Schaal",
+           "Rang"),
+    "en": (["Response ID", "Date submitted", "Last page", "Start language", "Seed",
+            "Date started", "Date last action"], "Yes", "No", "Female", "Other", "Scale",
+           "Rank"),
+    "fr": (["ID de la réponse", "Date de soumission", "Dernière page", "Langue de départ",
+            "Tête de série", "Date de lancement", "Date de la dernière action"], "Oui", "Non",
+           "Féminin", "Autre", "Échelle", "Classement"),
+    "de": (["Antwort ID", "Datum Abgeschickt", "Letzte Seite", "Start-Sprache",
+            "Zufallsstartwert", "Datum gestartet", "Datum letzte Aktivität"], "Ja", "Nein",
+           "weiblich", "Sonstiges", "Skala", "Rank"),
+}
+
+
+def _words_survey(language: str) -> ls.Structure:
+    """A survey in one language with every kind of fixed word: yes/no, gender, a list with
+    "other", a dual-scale array, a ranking, multiple choice with "other"."""
+    def tx(text):
+        return {language: text}
+    s = ls.Structure(survey_id=333333, db_version=ls.WRITE_DBVERSION, language=language,
+                     languages=(language,), groups=[ls.Group(gid=1, order=1, names=tx("G"))],
+                     titles=tx("Woorden"))
+    yn = ls.Question(qid=1, gid=1, type="Y", code="jn", order=1, texts=tx("<p>Akkoord?</p>"))
+    gender = ls.Question(qid=2, gid=1, type="G", code="sexe", order=2, texts=tx("Geslacht?"))
+    colour = ls.Question(qid=3, gid=1, type="L", code="kleur", order=3, other=True,
+                         texts=tx("Kleur?"))
+    colour.answers = [ls.Answer(code="A1", sortorder=1, texts=tx("Rood"))]
+    dual = ls.Question(qid=4, gid=1, type="1", code="dual", order=4,
+                       texts=tx("Hoe <b>goed</b><br/>is het?"))
+    dual.subquestions = [ls.Subquestion(qid=5, code="R1", texts=tx("Rij één"))]
+    dual.answers = [ls.Answer(code="A1", texts=tx("goed")),
+                    ls.Answer(code="B2", scale_id=1, texts=tx("later"))]
+    rank = ls.Question(qid=6, gid=1, type="R", code="rang", order=5, texts=tx("Rangschik"))
+    rank.answers = [ls.Answer(code="X1", sortorder=1, texts=tx("Peer")),
+                    ls.Answer(code="X2", sortorder=2, texts=tx("Appel"))]
+    multi = ls.Question(qid=7, gid=1, type="M", code="kies", order=6, other=True,
+                        texts=tx("Kies"))
+    multi.subquestions = [ls.Subquestion(qid=8, code="S1", order=1, texts=tx("Een")),
+                          ls.Subquestion(qid=9, code="S2", order=2, texts=tx("Twee"))]
+    s.questions = [yn, gender, colour, dual, rank, multi]
+    return s
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_WORDS))
+def test_full_text_export_with_full_answers_in_limesurveys_languages(language, tmp_path):
+    """The admin screen's default export of a survey in Dutch, English, French or German:
+    headings and fixed answers in LimeSurvey's words of that language read back to codes."""
+    meta, yes, no, female, other, scale, rank = LANGUAGE_WORDS[language]
+    structure = ls.read_lss(ls.write_lss(_words_survey(language), tmp_path / "s.lss"))
+    header = meta + ["Akkoord?", "Geslacht?", "Kleur?", f"Kleur? [{other}]",
+                     f"Hoe goedis het? [Rij één][{scale} 1]",
+                     f"Hoe goedis het? [Rij één][{scale} 2]",
+                     f"Rangschik [{rank} 1]", f"Rangschik [{rank} 2]",
+                     "Kies [Een]", "Kies [Twee]", f"Kies [{other}]"]
+    rows = [["1", "2026-03-01 09:10:30", "2", language, "", "2026-03-01 09:00:00",
+             "2026-03-01 09:10:30", yes, female, other, "paars", "goed", "later", "Appel",
+             "Peer", yes, no, "iets"],
+            ["2", None, "1", language, "", "2026-03-02 09:00:00", "2026-03-02 09:01:00",
+             no, "N/A", "Rood", "", "", "", None, None, "N/A", "N/A", ""]]
+    text = "\r\n".join(",".join("" if v is None else '"' + v + '"' for v in r)
+                       for r in [header, *rows]) + "\r\n"
+    path = _write(tmp_path / "results-survey333333.csv", "\ufeff" + text)
+    assert ls.export_dialect(path)["heading_style"] == "full"
+    df = ls.read_responses(path, structure)
+    assert (df.attrs["headings"], df.attrs["language"], df.attrs["answers"]) == (
+        "full", language, "full")
+    assert df.attrs["problems"] == []
+    got = {c: [_value(df, i, c) for i in range(2)] for c in df.columns if c not in (
+        "id", "submitdate", "startdate", "datestamp", "lastpage", "startlanguage", "seed")}
+    assert got == {
+        "jn": ["Y", "N"], "sexe": ["F", None], "kleur": ["-oth-", "A1"],
+        "kleur[other]": ["paars", ""], "dual[R1][1]": ["A1", None],
+        "dual[R1][2]": ["B2", None], "rang[1]": ["X2", None], "rang[2]": ["X1", None],
+        "kies[S1]": ["Y", None], "kies[S2]": [None, None], "kies[other]": ["iets", ""]}
+    assert df["lastpage"].tolist() == [2, 1] and pd.isna(df["submitdate"].iloc[1])

@@ -116,3 +116,58 @@ def test_national_conclusions_before_the_survey_cover_workshops_only(tmp_path):
     assert "het hbo Nieuwe onderwijsvormen (H06) het vaakst als kans: in 4 van de 5 regio's" \
         in text
     assert "geen antwoorden" in text and "Kendalls W" not in text
+
+
+def test_w_band_words_come_from_the_word_table():
+    assert [narrative.w_band(w) for w in (0.19, 0.2, 0.39, 0.6, 0.79, 0.8)] == [
+        "zeer zwak", "zwak", "zwak", "sterk", "sterk", "zeer sterk"]
+    assert narrative.w_band(0.5, "en") == "moderate"
+
+
+def test_common_sentence_names_the_pairing_and_says_when_nothing_is_shared():
+    common = pd.DataFrame({"region": "all", "pairing": "quadrant",
+                           "key": ["exploreren/kortlopend"], "hbo_codes": ["H02"],
+                           "mkb_codes": ["M02"], "common": [True]})
+    labels = {"H02": "Stageplekken", "M02": "Toegang tot talent"}
+    assert narrative.common_sentence(common, labels) == (
+        "Gemeenschappelijke grond (kwadrant in de top 3 van beide kanten): "
+        "*exploreren/kortlopend* (Stageplekken (H02) en Toegang tot talent (M02)).")
+    apart = common.assign(pairing="theme", common=False)
+    assert narrative.common_sentence(apart, labels) == (
+        "hbo en mkb kozen geen kansen met hetzelfde thema: er is in de top 3 geen "
+        "gemeenschappelijke grond.")
+
+
+def test_national_conclusions_with_the_survey_state_its_numbers(tmp_path):
+    top = pd.DataFrame({"role": ["hbo"], "code": ["H06"], "n": [4], "groups": [5]})
+    common = pd.DataFrame({"region": "all", "pairing": "theme", "key": ["talent"],
+                           "hbo_codes": ["H02"], "mkb_codes": [""], "common": [False]})
+    consensus = pd.DataFrame({"role": "mkb", "code": ["M02", "M04"], "mean_rank": [1.5, 2.25],
+                              "ci_low": [1.25, 2.0], "ci_high": [1.75, 2.5], "n": [40, 40]})
+    agreement = pd.DataFrame({"role": ["mkb"], "W": [0.55], "p": [0.0123]})
+    fit = pd.DataFrame({"role": "mkb", "form": ["F01", "F02"], "scale": "potential",
+                        "fit": [4.0, 3.0], "ci_low": [3.8, 2.8], "ci_high": [4.2, 3.2]})
+    change = pd.DataFrame({"role": "mkb", "form": ["F01", "F02"], "p_holm": [0.01, 0.2],
+                           "current": [3.0, 3.0], "potential": [4.0, 3.5]})
+    landscape = pd.DataFrame({"role": "mkb", "code": ["M02", "M04"], "O": [12.5, 6.0],
+                              "served": ["underserved", "overserved"]})
+    labels = {"M02": "Toegang tot talent", "F01": "Studentprojecten", "F02": "Stages"}
+    text = narrative.national_conclusions(_study(tmp_path), labels, top, common, consensus,
+                                          agreement, fit, change, landscape, n_regions=5)
+    assert "(uit 5 regionale workshops en de validatie-enquête)" in text
+    assert ("In de enquête zet het mkb Toegang tot talent (M02) bovenaan (gemiddelde rang 1,50, "
+            "95%-interval 1,25–1,75; n = 40); de overeenstemming over de volgorde is matig "
+            "(Kendalls W = 0,55, p = 0,012).") in text
+    assert "het best: Studentprojecten (F01) (score 4,00" in text
+    assert "duidelijk voor Stages (F02)" in text
+    assert "1 van de 2 samenwerkingsvormen kunnen volgens het mkb aantoonbaar meer" in text
+    assert "Onderbediend voor het mkb (enquête, O > 10): Toegang tot talent (M02) (O = 12,5)." \
+        in text
+    assert "het hbo" in text and "geen gemeenschappelijke grond" in text
+
+
+def test_methods_read_w_in_the_bands_of_the_word_table(tmp_path):
+    text = narrative.methods(_study(tmp_path), {})
+    assert "$W$ gelezen als < 0,2 zeer zwak, < 0,4 zwak, < 0,6 matig, < 0,8 sterk, anders zeer " \
+        "sterk" in text.replace("\n", " ")
+    assert "**Alle gegevens in dit rapport zijn synthetisch**" in text

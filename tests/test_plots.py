@@ -6,10 +6,14 @@ import re
 from pathlib import Path
 
 import matplotlib
+import matplotlib.figure
 import numpy as np
 import pandas as pd
+import pytest
 
-from hbomkb.config import Region, Study
+from hbomkb.analysis import cluster, score
+from hbomkb.config import RAW_DIR, Region, Study, load_study
+from hbomkb.inputs import build
 from hbomkb.present import plots
 
 
@@ -140,18 +144,20 @@ def test_no_global_state_is_left_behind():
     assert before[2] == after[2]
 
 
-def test_demo_landscape_saves_with_the_segment_n(tmp_path):
-    from hbomkb.analysis import score
-    from hbomkb.config import RAW_DIR, load_study
-    from hbomkb.inputs import build as process
-
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo study and its processed tables (data/raw/demo, or generated when absent)."""
     root = RAW_DIR / "demo"
     if not (root / "study.yaml").exists():
         from hbomkb.demo.generator import generate
 
-        root = generate(tmp_path / "demo")
+        root = generate(tmp_path_factory.mktemp("demo") / "demo")
     st = load_study(root)
-    t = process.load_tables(st)
+    return st, build.load_tables(st)
+
+
+def test_demo_landscape_saves_with_the_segment_n(demo, tmp_path):
+    st, t = demo
     odi = score.odi(t["outcome_ratings"], st, scope="national", n_boot=0)
     seg = odi[odi["role"] == "mkb"]
     fig = plots.opportunity_landscape(seg, st, codebook=t["codebook_clusters"],
@@ -159,6 +165,32 @@ def test_demo_landscape_saves_with_the_segment_n(tmp_path):
     assert (tmp_path / "landscape.png").exists() and (tmp_path / "landscape.svg").exists()
     assert plots.n_text(seg["n"], "per punt") in fig.axes[0].get_title()
     assert "mkb" in fig.axes[0].get_title()
+
+
+# Pixel sizes of the demo's report figures as saved before the figures used constrained layout
+# (laid out by hand then, and cropped by the package's own PNG writer).
+DEMO_SIZES = {"top3": (1949, 2295), "heatmap": (1774, 841), "comparison": (1376, 772),
+              "quadrants": (1446, 1251), "landscape": (2356, 1305)}
+
+
+def test_demo_figures_keep_their_size(demo, tmp_path):
+    st, t = demo
+    cb = t["codebook_clusters"]
+    noord = t["outcome_ratings"][t["outcome_ratings"]["region"] == "noord"]
+    figures = {
+        "top3": plots.top3_bars(score.top3(t), st),
+        "heatmap": plots.region_heatmap(cluster.cluster_counts(t), "form", study=st,
+                                        codebook=cb),
+        "comparison": plots.side_comparison(cluster.common_ground(t), st),
+        "quadrants": plots.quadrant_bubbles(score.quadrants(t, "form", study=st), st, cb),
+        "landscape": plots.opportunity_landscape(score.odi(noord, st, n_boot=0), st,
+                                                 point_label="cluster"),
+    }
+    for name, fig in figures.items():
+        png, _ = plots.save(fig, tmp_path / name)
+        got, before = _png_size(png), DEMO_SIZES[name]
+        for now, then in zip(got, before, strict=True):
+            assert abs(now / then - 1) < 0.04, (name, got, before)
 
 
 def _texts_in_cells(ax) -> list[str]:
@@ -212,41 +244,49 @@ def _png_size(path) -> tuple[int, int]:
         return im.size
 
 
-def test_saved_png_is_what_matplotlib_saves_with_a_tight_box(tmp_path):
-    import matplotlib.pyplot as plt
+def test_saved_figures_show_their_tight_box_at_200_dpi(tmp_path):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    inside = all_figures(study())["ranking"]  # laid out so that everything is inside
-    fig, ax = plt.subplots(figsize=(3, 2))  # a long label sticks out of the figure
-    ax.set_yticks([0, 1], ["a label far longer than the figure is wide", "b"])
-    for name, f in (("inside", inside), ("outside", fig)):
-        plots.save(f, tmp_path / name)
-        f.savefig(tmp_path / f"{name}-ref.png", dpi=200, bbox_inches="tight")
-        ours, ref = _png_size(tmp_path / f"{name}.png"), _png_size(tmp_path / f"{name}-ref.png")
-        assert abs(ours[0] - ref[0]) <= 2 and abs(ours[1] - ref[1]) <= 2, (name, ours, ref)
-        assert (tmp_path / f"{name}.svg").read_text().lstrip().startswith("<?xml")
-    plt.close(fig)
+    for name, fig in all_figures(study()).items():
+        png, svg = plots.save(fig, tmp_path / name)
+        canvas = FigureCanvasAgg(fig)
+        fig.set_dpi(200)  # measured as drawn for the PNG
+        canvas.draw()
+        box = fig.get_tightbbox(canvas.get_renderer())
+        # everything drawn plus savefig's margin of 0.1 in, at 200 dpi; the SVG as large
+        got = _png_size(png)
+        assert abs(got[0] - 200 * (box.width + 0.2)) <= 2, (name, got, box)
+        assert abs(got[1] - 200 * (box.height + 0.2)) <= 2, (name, got, box)
+        svg_w = float(re.search(r'width="([\d.]+)pt"', svg.read_text()[:2000]).group(1))
+        assert svg_w == pytest.approx(got[0] / 200 * 72, rel=0.03), name  # text at 72 dpi
+        # constrained layout fills the figure up to its pads of 3 points on each side
+        w, h = fig.get_size_inches()
+        assert box.width > w - 0.15 and box.height > h - 0.15, (name, box.bounds, (w, h))
+    fig = all_figures(study())["ranking"]
+    plots.save(fig, tmp_path / "again")
     # saving leaves the figure as it was: same canvas, same dpi
-    assert type(inside.canvas).__name__ == "FigureCanvasBase" and inside.dpi == 100
+    assert type(fig.canvas).__name__ == "FigureCanvasBase" and fig.dpi == 100
 
 
-def test_png_writer_keeps_every_pixel_and_the_resolution(tmp_path):
+def test_nothing_is_cut_off_when_a_label_sticks_out(tmp_path):
+    fig = matplotlib.figure.Figure(figsize=(3, 2))
+    ax = fig.subplots()
+    ax.set_yticks([0, 1], ["a label far longer than the figure is wide", "b"])
+    png, _ = plots.save(fig, tmp_path / "outside")
+    assert _png_size(png)[0] > 3 * 200  # the tight box reaches out to the label
+
+
+def test_the_same_figure_saves_to_the_same_bytes(tmp_path):
+    first = plots.save(all_figures(study())["landscape"], tmp_path / "a" / "landscape")
+    second = plots.save(all_figures(study())["landscape"], tmp_path / "b" / "landscape")
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+    svg = first[1].read_text()
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     from PIL import Image
 
-    rng = np.random.default_rng(7)
-    opaque = rng.integers(0, 256, (37, 51, 4), dtype=np.uint8)
-    opaque[..., 3] = 255
-    clear = opaque.copy()
-    clear[5:9, 10:20, 3] = 0  # a transparent patch: the alpha channel must stay
-    for name, img, mode in (("opaque", opaque, "RGB"), ("clear", clear, "RGBA")):
-        plots.write_png(tmp_path / f"{name}.png", img, 200)
-        with Image.open(tmp_path / f"{name}.png") as im:
-            assert im.mode == mode
-            assert round(im.info["dpi"][0]) == 200
-            back = np.asarray(im.convert("RGBA"))
-        assert np.array_equal(back, img), name
-    # the same pixels give the same bytes
-    plots.write_png(tmp_path / "again.png", opaque, 200)
-    assert (tmp_path / "again.png").read_bytes() == (tmp_path / "opaque.png").read_bytes()
+    with Image.open(first[0]) as im:
+        assert "Software" not in im.info and round(im.info["dpi"][0]) == 200
 
 
 def test_landscape_title_names_the_region_not_its_slug():

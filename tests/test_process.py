@@ -11,7 +11,9 @@ from studyedit import rows, set_cell
 
 from hbomkb.cli import main
 from hbomkb.config import load_study
+from hbomkb.demo.survey import synthetic_responses, write_responses_csv
 from hbomkb.inputs.build import EXCLUSIONS, MANIFEST, build, load_tables, process
+from hbomkb.inputs.instrument import write_survey_lss
 from hbomkb.inputs.workshops import SHEETS
 
 
@@ -81,6 +83,23 @@ def test_personal_data_in_notes_is_redacted(small_study, processed_root):
     assert text == "Stage regelen met [naam], [e-mail] of [telefoon]"
     blob = b"".join(p.read_bytes() for p in out.iterdir())
     assert b"devries" not in blob and b"12345678" not in blob
+
+
+def test_personal_data_in_open_survey_answers_is_redacted(small_study, processed_root):
+    study = load_study(small_study)
+    tables = build(study).tables
+    clusters = tables["codebook_clusters"]
+    write_survey_lss(study, clusters, study.survey_structure_path)
+    responses = synthetic_responses(study, clusters, tables, {"hbo": 3, "mkb": 3}, seed=1)
+    first = responses.index[responses["rol"] == "mkb"][0]
+    responses.loc[first, "openmkb"] = "Bel Jan de Vries op 06-12345678 of mail jan@bedrijf.nl"
+    write_responses_csv(responses, study.survey_responses_path)
+    out = process(study)
+    answers = pd.read_parquet(out / "open_answers.parquet")
+    mine = answers.loc[answers["respondent"] == int(responses.loc[first, "id"]), "text"]
+    assert mine.tolist() == ["Bel [naam] op [telefoon] of mail [e-mail]"]
+    blob = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"Vries" not in blob and b"12345678" not in blob and b"bedrijf.nl" not in blob
 
 
 def test_load_tables_reads_processed_data_only_when_current(small_study, processed_root):

@@ -13,7 +13,6 @@ from hbomkb.publish import provenance
 SHA_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
-
 def _study(root: Path, synthetic: bool = True) -> Study:
     return Study(root=root, name="t", title="Teststudie", synthetic=synthetic,
                  regions=(Region("noord", "Noord"), Region("oost", "Oost")),
@@ -59,3 +58,25 @@ def test_provenance_block_names_version_study_hashes_and_time(tmp_path):
     assert prov.package_version in md
     assert prov.as_dict()["raw_inputs"] == [{"file": "study.yaml", "bytes": 3,
                                              "sha256": SHA_ABC}]
+
+
+def test_provenance_uses_the_hashes_it_is_given(tmp_path, monkeypatch):
+    (tmp_path / "study.yaml").write_bytes(b"abc")
+    hashes = files.file_hashes(tmp_path)
+    monkeypatch.setattr(provenance, "file_hashes", lambda root: 1 / 0)  # must not hash again
+    prov = provenance.collect(_study(tmp_path), {}, hashes=hashes)
+    assert prov.raw_hash == files.combined_hash(hashes)
+    assert prov.as_dict()["raw_inputs"] == [{"file": "study.yaml", "bytes": 3, "sha256": SHA_ABC}]
+
+
+def test_source_hash_changes_when_code_or_a_report_template_changes(tmp_path, monkeypatch):
+    template = tmp_path / "publish" / "templates" / "hbomkb" / "index.html.j2"
+    template.parent.mkdir(parents=True)
+    (tmp_path / "run.py").write_text("x = 1\n")
+    template.write_text("{% extends 'lab/index.html.j2' %}")
+    monkeypatch.setattr(provenance, "PACKAGE_DIR", tmp_path)
+    first = provenance.source_hash()
+    template.write_text("{% extends 'lab/index.html.j2' %}{# changed #}")
+    second = provenance.source_hash()
+    (tmp_path / "run.py").write_text("x = 2\n")
+    assert len({first, second, provenance.source_hash()}) == 3

@@ -1,107 +1,20 @@
-"""The study's validation survey: built from the codebook, read back into the tidy tables."""
+"""The survey's responses read back into the tidy tables."""
 
 from __future__ import annotations
 
-import importlib.util
+import csv
+import io
 import shutil
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from minisurvey import CODEBOOK, FIX, MAKE, make_study, rows
 
-from hbomkb.config import Study
+from hbomkb import cli, config
+from hbomkb.config import load_study
 from hbomkb.inputs import limesurvey as ls
 from hbomkb.inputs import survey
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "limesurvey"
-
-
-def _fixture_script():
-    """The script that wrote the export fixtures: its codebook is the tests' codebook."""
-    spec = importlib.util.spec_from_file_location("make_fixtures", FIX / "make_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MAKE = _fixture_script()
-CODEBOOK = MAKE.CODEBOOK
-REGIONS = MAKE.REGIONS
-
-
-def make_study(root: Path, csv_name: str | None = None, **kw) -> Study:
-    if csv_name:
-        (root / "survey").mkdir(parents=True, exist_ok=True)
-        shutil.copy(FIX / "mini.lss", root / "survey" / "survey.lss")
-        shutil.copy(FIX / csv_name, root / "survey" / "responses.csv")
-    return Study(root=root, name="mini", title="Mini", regions=REGIONS, **kw)
-
-
-def rows(df: pd.DataFrame, cols) -> list[tuple]:
-    return [tuple(None if pd.isna(v) else v for v in r)
-            for r in df[cols].astype(object).itertuples(index=False)]
-
-
-# --- building ------------------------------------------------------------------------------
-
-def test_survey_has_the_study_questions_with_codebook_codes(tmp_path):
-    s = survey.build_structure(make_study(tmp_path), CODEBOOK, languages=("nl", "en"))
-    got = [(q.code, q.type, q.gid) for q in s.ordered_questions()]
-    assert got == [("rol", "L", 1), ("regio", "L", 1), ("rankhbo", "R", 2), ("openhbo", "T", 2),
-                   ("rankmkb", "R", 2), ("openmkb", "T", 2), ("H01", "1", 3), ("H02", "1", 3),
-                   ("M01", "1", 3), ("M02", "1", 3)]
-    assert [a.code for a in s.question("rol").answers] == ["hbo", "mkb"]
-    assert [(a.code, a.texts["nl"]) for a in s.question("regio").answers] == [
-        ("noord", "Noord"), ("zuidw", "Zuid-West")]
-    assert [a.code for a in s.question("rankmkb").answers] == ["M01", "M02"]
-    dual = s.question("H02")
-    assert [sq.code for sq in dual.subs(0)] == ["F01", "F02"]
-    for scale in (0, 1):
-        assert [a.code for a in dual.answer_list(scale)] == ["1", "2", "3", "4", "5", "WN"]
-    assert dual.answer_list(1)[5].texts == {"nl": "weet niet", "en": "don't know"}
-    assert s.attribute(dual, "dualscale_headerA", "nl") == "huidige situatie"
-    assert s.attribute(dual, "dualscale_headerB", "nl") == "potentiële situatie"
-    assert "Stageplekken" in dual.texts["nl"] and "Placements" in dual.texts["en"]
-    # each side's questions only for that side
-    assert s.question("rankhbo").relevance == '(rol.NAOK == "hbo")'
-    assert s.question("M01").relevance == '(rol.NAOK == "mkb")'
-    assert (s.settings["anonymized"], s.settings["ipaddr"], s.settings["refurl"]) == (
-        "Y", "N", "N")
-
-
-def test_study_survey_round_trips_through_the_lss_file(tmp_path):
-    study = make_study(tmp_path)
-    path = survey.write_survey_lss(study, CODEBOOK, tmp_path / "s.lss", languages=("nl", "en"))
-    built = survey.build_structure(study, CODEBOOK, languages=("nl", "en"))
-    back = ls.read_lss(path)
-    assert back.survey_id == survey.survey_id(study) and back.languages == ("nl", "en")
-    assert [c.name for c in ls.response_columns(back)] == \
-        [c.name for c in ls.response_columns(built)]
-    assert [(q.code, q.type, q.relevance, q.texts) for q in back.ordered_questions()] == \
-        [(q.code, q.type, q.relevance, q.texts) for q in built.ordered_questions()]
-    assert back.settings["anonymized"] == "Y" and back.settings["ipaddr"] == "N"
-
-
-def test_codes_that_cannot_be_limesurvey_codes_are_refused(tmp_path):
-    bad = CODEBOOK.copy()
-    bad.loc[0, "code"] = "1H"
-    bad.loc[2, "code"] = "MKB001"   # answer codes hold at most 5 characters
-    with pytest.raises(survey.InputError) as e:
-        survey.build_structure(make_study(tmp_path), bad)
-    msg = str(e.value)
-    assert "'1H'" in msg and "'MKB001'" in msg and "at most 5 characters" in msg
-
-
-def test_region_codes_are_readable_and_unique():
-    assert survey.region_code(["noord", "zuid-west", "west-zuid", "west-noord", "oost"]) == {
-        "noord": "noord", "zuid-west": "zuidw", "west-zuid": "westz", "west-noord": "westn",
-        "oost": "oost"}
-    assert survey.region_code(["abcdef", "abcdeg", "1x"]) == {"abcdef": "abcde",
-                                                               "abcdeg": "abcd2", "1x": "R1x"}
-
-
-# --- reading -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["mini_semicolon_bom_crlf.csv", "mini_null.csv",
                                   "mini_expression.csv", "mini_comma_lf.csv"])
@@ -132,8 +45,10 @@ def test_fixture_export_gives_the_tidy_tables(tmp_path, name):
     assert two["dont_know"].sum() == 2 and set(two["role"]) == {"mkb"}
     three = sc[sc["respondent"] == 3]     # stopped before the scores: not shown
     assert len(three) == 8 and three["value"].isna().all() and not three["dont_know"].any()
+    # the respondents' own words: processing redacts them (tests/test_process.py)
     assert rows(tables["open_answers"], ["respondent", "role", "text"]) == [
-        (1, "hbo", 'Meer "echte" opdrachten;\nook langlopend'), (2, "mkb", "Mail [e-mail]")]
+        (1, "hbo", 'Meer "echte" opdrachten;\nook langlopend'),
+        (2, "mkb", "Mail info@voorbeeld.nl")]
     ex = tables["exclusions"]
     assert rows(ex, survey.TABLE_COLUMNS["exclusions"]) == [
         ("survey/responses.csv", "", 5, "respondents",
@@ -187,13 +102,18 @@ def test_structure_of_another_survey_is_a_problem(tmp_path):
         in problems[0].message
 
 
-def test_full_text_export_is_a_problem_with_the_options_to_choose(tmp_path):
+def test_full_text_export_with_other_texts_names_the_export_option(tmp_path):
+    """Question texts that are not the structure's (edited after the export, or bare question
+    texts without their parts) cannot be placed: the problem lists them and names the export
+    option that does not depend on texts."""
     study = make_study(tmp_path, "mini_tab.csv")
     s = ls.read_lss(FIX / "mini.lss")
     header = ["Response ID", "Date submitted"] + [s.text(q.texts) for q in s.questions]
     study.survey_responses_path.write_text(";".join(f'"{h}"' for h in header) + "\r\n",
                                            encoding="utf-8-sig")
     _, problems = survey.read_survey(study, CODEBOOK)
+    assert "column(s) not in survey" in problems[0].message
+    assert "the headings are question texts" in problems[0].message
     assert '"Headings: Question code"' in problems[0].message
 
 
@@ -207,69 +127,6 @@ def test_analysable_keeps_complete_responses_unless_partial_ones_are_wanted(tmp_
     assert len(tables["rankings"]) == 6 and len(kept["rankings"]) == 4
     partial = make_study(tmp_path, None, include_partial=True)
     assert survey.analysable(tables, partial)["respondents"]["respondent"].tolist() == [1, 2, 3]
-
-
-# --- demo responses ------------------------------------------------------------------------
-
-def workshop_tables() -> dict[str, pd.DataFrame]:
-    """Workshops where H02 and M01 win the outcome top 3s and F02 wins the form top 3s."""
-    oc = pd.DataFrame({
-        "region": ["noord"] * 4 + ["zuid-west"] * 4,
-        "role": ["hbo", "hbo", "mkb", "mkb"] * 2,
-        "cluster": ["a", "b", "c", "d"] * 2,
-        "top3": pd.array([1, pd.NA, 1, 2] * 2, dtype="Int64"),
-        "code": ["H02", "H01", "M01", "M02"] * 2})
-    fc = pd.DataFrame({"region": ["noord", "noord", "zuid-west"], "mixed_group": [1, 1, 2],
-                       "cluster": ["x", "y", "z"], "top3": pd.array([1, 2, 1], dtype="Int64"),
-                       "code": ["F02", "F01", "F02"]})
-    return {"outcome_clusters": oc, "form_clusters": fc}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    study = Study(root=root, name="demo", title="Demo", regions=REGIONS)
-    survey.write_demo_survey(study, CODEBOOK, workshop_tables(), root, seed=11)
-    return study
-
-
-def test_demo_export_is_written_as_limesurvey_6_writes_it(demo):
-    raw = demo.survey_responses_path.read_bytes()
-    assert raw.startswith(b'\xef\xbb\xbf"id";"submitdate";"lastpage";"startlanguage";"seed"')
-    assert raw.endswith(b'"\r\n\r\n')
-    lines = raw[3:].split(b"\r\n")[:-2]
-    assert all(line.startswith(b'"') and line.endswith(b'"') for line in lines)
-    assert all(b'";"' in line for line in lines)
-    assert ls.read_lss(demo.survey_structure_path).question("H01").type == "1"
-
-
-def test_demo_survey_is_byte_identical_for_the_same_seed(demo, tmp_path):
-    again = Study(root=tmp_path, name="demo", title="Demo", regions=REGIONS)
-    survey.write_demo_survey(again, CODEBOOK, workshop_tables(), tmp_path, seed=11)
-    for p in ("survey/survey.lss", "survey/responses.csv"):
-        assert (tmp_path / p).read_bytes() == (demo.root / p).read_bytes()
-    survey.write_demo_survey(again, CODEBOOK, workshop_tables(), tmp_path, seed=12)
-    assert (tmp_path / "survey/responses.csv").read_bytes() != \
-        (demo.root / "survey/responses.csv").read_bytes()
-
-
-def test_demo_respondents_agree_with_the_workshops(demo):
-    tables, problems = survey.read_survey(demo, CODEBOOK)
-    assert problems == []
-    r = tables["respondents"]
-    n = r["role"].value_counts()
-    assert 55 <= n["hbo"] <= 65 and 85 <= n["mkb"] <= 95
-    assert set(r["region"]) == {"noord", "zuid-west"}
-    assert 0 < (~r["complete"]).sum() < 0.25 * len(r)
-    sc = survey.analysable(tables, demo)["scores"]
-    assert 0.02 < sc["dont_know"].mean() < 0.12
-    mean = sc.groupby(["form", "scale"], observed=True)["value"].mean().unstack()
-    assert (mean["potential"] > mean["current"]).all()
-    # the student project form performs best, in both situations
-    assert mean["current"].idxmax() == "F01" and mean["potential"].idxmax() == "F01"
-    rank = tables["rankings"].groupby("code")["rank"].mean()
-    assert rank["H02"] < rank["H01"] and rank["M01"] < rank["M02"]
-    assert set(np.unique(sc["value"].dropna())) <= {1, 2, 3, 4, 5}
 
 
 def test_scores_table_is_compact_and_keeps_na_for_dont_know(tmp_path):
@@ -307,3 +164,89 @@ def test_committed_fixtures_are_what_their_script_writes(tmp_path):
     assert written == sorted(p.name for p in FIX.iterdir() if p.suffix in (".lss", ".csv"))
     for name in written:
         assert (tmp_path / name).read_bytes() == (FIX / name).read_bytes(), name
+
+
+def _without(study, *columns: str) -> None:
+    """The study's export with ``columns`` taken out, as a selective export would leave it."""
+    path = study.survey_responses_path
+    records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""),
+                              delimiter=";"))
+    keep = [i for i, h in enumerate(records[0]) if h not in columns]
+    assert len(keep) == len(records[0]) - len(columns)
+    MAKE.write(path, [records[0][i] for i in keep], [[r[i] for i in keep] for r in records[1:]
+                                                     if r])
+
+
+@pytest.mark.parametrize("column,lost", [
+    ("rol", "without it no response belongs to a side, so nothing of the survey can be "
+            "analysed"),
+    ("regio", "without it no respondent counts in a region report"),
+    ("submitdate", "without it complete and incomplete responses cannot be told apart, and "
+                   "every respondent would be left out as incomplete"),
+])
+def test_an_export_without_role_region_or_submitdate_stops_saying_what_is_lost(tmp_path,
+                                                                                column, lost):
+    study = make_study(tmp_path, "mini_semicolon_bom_crlf.csv")
+    _without(study, column)
+    tables, problems = survey.read_survey(study, CODEBOOK)
+    assert [(p.file, p.row, p.column, p.is_error) for p in problems] == [
+        ("survey/responses.csv", 1, column, True)]
+    assert lost in problems[0].message
+    assert problems[0].message.endswith("expected every column of the survey in the export (in "
+                                        "LimeSurvey: Responses > Export > Export responses, "
+                                        "all columns selected)")
+    assert all(t.empty for t in tables.values())
+
+
+def test_missing_ranking_places_scores_and_open_answers_are_warnings_saying_what_is_lost(
+        tmp_path):
+    study = make_study(tmp_path, "mini_semicolon_bom_crlf.csv")
+    _without(study, "rankhbo[2]", "H01[F02][2]", "M02[F01][1]", "M02[F01][2]", "M02[F02][1]",
+             "M02[F02][2]", "openmkb")
+    tables, problems = survey.read_survey(study, CODEBOOK)
+    assert [(p.row, p.column, p.is_error) for p in problems] == [
+        (1, "rankhbo[2]", False), (1, "H01[F02][2]", False), (1, "M02", False),
+        (1, "openmkb", False)]
+    msgs = [p.message for p in problems]
+    assert msgs[0].startswith("ranking place(s) rankhbo[2] of question rankhbo are not in the "
+                              "export: the hbo ranking consensus and the importance built on "
+                              "it use only rankhbo[1]")
+    assert msgs[1].startswith("1 of the 4 score columns of outcome H01 are not in the export "
+                              "(H01[F02][2]): those form scores of H01 count as not answered")
+    assert msgs[2].startswith("the scores of outcome M02 (question M02, 4 columns) are not in "
+                              "the export: M02 gets no form scores, no part in the mkb form fit "
+                              "and no place in the mkb survey landscape")
+    assert msgs[3].startswith("column 'openmkb' (the desired outcomes mkb respondents miss, "
+                              "open answers) is not in the export: those answers are lost")
+    # the rest is analysed: what is there is read, what is not counts as not answered
+    assert tables["respondents"]["respondent"].tolist() == [1, 2, 3]
+    assert rows(tables["rankings"], ["respondent", "code", "rank"]) == [
+        (1, "H02", 1), (3, "H01", 1), (2, "M01", 1), (2, "M02", 2)]
+    assert tables["open_answers"]["respondent"].tolist() == [1]
+
+
+def test_validate_of_a_study_whose_export_lacks_submitdate_fails(tmp_path, capsys):
+    """Before, every respondent counted as incomplete and the report showed 0 analysable
+    respondents with exit 0; now the study does not validate."""
+    root = tmp_path / "demo"
+    shutil.copytree(config.RAW_DIR / "demo", root)
+    study = load_study(root)
+    path = study.survey_responses_path
+    records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""),
+                              delimiter=";"))
+    MAKE.write(path, records[0][:1] + records[0][2:], [r[:1] + r[2:] for r in records[1:] if r])
+    assert cli.main(["validate", "--study", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "survey/responses.csv::1:submitdate: column 'submitdate' (the date a response was " \
+        "submitted) is not in the export" in err
+
+
+def test_a_folder_named_survey_lss_is_a_located_problem(tmp_path):
+    study = make_study(tmp_path, "mini_tab.csv")
+    study.survey_structure_path.unlink()
+    study.survey_structure_path.mkdir()
+    tables, problems = survey.read_survey(study, CODEBOOK)
+    assert [str(p) for p in problems] == [
+        "survey/survey.lss:::: is a folder; expected a LimeSurvey .lss survey structure file "
+        "(Survey > Export > Survey structure (.lss))"]
+    assert tables["respondents"].empty

@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
-from studyedit import set_cell, to_csv_folder
+from studyedit import rows, set_cell, to_csv_folder
 
 from hbomkb.config import load_study
-from hbomkb.inputs.build import validate
+from hbomkb.inputs.build import read_workshops, validate
 from hbomkb.inputs.sheets import as_int, norm_name
-from hbomkb.inputs.workshops import normalise_participant, read_workshops
+from hbomkb.inputs.workshops import collect, normalise_participant
 from hbomkb.problems import ERROR, WARNING, InputError
 
 
@@ -83,3 +83,38 @@ def test_command_line_shows_no_traceback(small_study):
     assert res.returncode == 2
     assert "workshops/noord.xlsx:::: not a readable Excel workbook" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_collect_reads_as_written_and_says_where_each_row_came_from(small_study):
+    set_cell(small_study / "workshops/noord.xlsx", "outcome_notes", 2, "note",
+             "Bel Jan de Vries")
+    read = collect(load_study(small_study))
+    notes = read.tables["outcome_notes"]
+    assert notes["code"].isna().all()            # coding is processing's job
+    assert notes["text"].iloc[0] == "Bel Jan de Vries"   # and so is redaction
+    for name, table in read.tables.items():
+        origin = read.origin[name]
+        assert list(origin.columns) == ["file", "sheet", "row"] and len(origin) == len(table)
+        assert set(origin["sheet"]) == {name}
+    clusters = read.origin["outcome_clusters"]
+    assert clusters.iloc[0].tolist() == ["workshops/noord.xlsx", "outcome_clusters", 2]
+    assert set(clusters["file"]) == {"workshops/noord.xlsx", "workshops/oost.xlsx"}
+    processed = read_workshops(load_study(small_study))
+    assert processed["outcome_notes"]["code"].notna().all()
+    assert processed["outcome_notes"]["text"].iloc[0] == "Bel [naam]"
+
+
+def test_clusters_the_codebook_lacks_are_located_region_by_region(small_study):
+    for region in ("oost", "noord"):
+        path = small_study / "workshops" / f"{region}.xlsx"
+        first = rows(path, "form_clusters")[0]
+        for sheet in ("form_clusters", "form_notes"):
+            for r in rows(path, sheet):
+                if (r["cluster"], r["mixed_group"]) == (first["cluster"], first["mixed_group"]):
+                    set_cell(path, sheet, r["row"], "cluster", "Iets nieuws")
+    problems = [p for p in validate(load_study(small_study)) if "codebook mapping" in p.message]
+    assert [(p.file, p.sheet, p.row, p.column) for p in problems] == [
+        ("workshops/noord.xlsx", "form_clusters", 2, "cluster"),
+        ("workshops/oost.xlsx", "form_clusters", 2, "cluster")]
+    assert problems[0].message.startswith("cluster 'Iets nieuws' (form) is missing from the "
+                                          "codebook mapping for region 'noord'")

@@ -9,6 +9,7 @@ coding lives in :mod:`hbomkb.analysis.textmine`.
 
 from __future__ import annotations
 
+import krippendorff
 import numpy as np
 import pandas as pd
 
@@ -176,35 +177,17 @@ def _common(t: pd.DataFrame, scope: str) -> pd.DataFrame:
 # inter-coder agreement
 
 
-def krippendorff_alpha_nominal(data: np.ndarray | pd.DataFrame) -> float:
-    """Krippendorff's alpha for nominal data; ``data`` is units x coders, NaN/None = missing.
+def nominal_alpha(codes: np.ndarray | pd.DataFrame) -> float:
+    """Krippendorff's alpha for nominal codes; ``codes`` is units x coders, NaN/None = missing.
 
-    Built from the coincidence matrix: each unit with m >= 2 values adds every ordered pair of
-    values from different coders with weight 1/(m - 1); alpha = 1 - (n - 1) D_o / D_e with
-    D_o the off-diagonal coincidences and D_e = sum over c != k of n_c n_k.
+    The codes may be any labels: they are numbered first, because the ``krippendorff`` package,
+    which computes alpha, wants numbers for data with missing values (coders x units).
     """
-    arr = pd.DataFrame(data).to_numpy(dtype=object)
-    flat = pd.Series(arr.ravel())
-    codes, _ = pd.factorize(flat, use_na_sentinel=True)
-    codes = codes.reshape(arr.shape)
-    n_cat = int(codes.max()) + 1 if (codes >= 0).any() else 0
-    counts = np.zeros((arr.shape[0], n_cat))
-    u, c = np.nonzero(codes >= 0)
-    np.add.at(counts, (u, codes[u, c]), 1)
-    m = counts.sum(axis=1)
-    pairable = m >= 2
-    counts, m = counts[pairable], m[pairable]
-    if counts.size == 0:
-        return float("nan")
-    w = counts / (m - 1)[:, None]
-    o = w.T @ counts - np.diag(w.sum(axis=0))
-    n_c = o.sum(axis=1)
-    n = n_c.sum()
-    d_o = o.sum() - np.trace(o)
-    d_e = n_c.sum() ** 2 - (n_c ** 2).sum()
-    if d_e == 0:
-        return float("nan")
-    return float(1 - (n - 1) * d_o / d_e)
+    flat = pd.Series(pd.DataFrame(codes).to_numpy(dtype=object).ravel())
+    numbers = pd.factorize(flat, use_na_sentinel=True)[0].astype(float)
+    numbers[numbers < 0] = np.nan
+    table = numbers.reshape(np.shape(codes)).T
+    return float(krippendorff.alpha(reliability_data=table, level_of_measurement="nominal"))
 
 
 def coder_agreement(mapping: pd.DataFrame) -> pd.DataFrame:
@@ -212,6 +195,8 @@ def coder_agreement(mapping: pd.DataFrame) -> pd.DataFrame:
 
     Only regional clusters with both codes count (``n``); empty when no second coder coded.
     """
+    # Deferred: scikit-learn takes about 0.4 s to import, and the reports that use this module
+    # do not measure coder agreement (yet).
     from sklearn.metrics import cohen_kappa_score
 
     rows = []
@@ -225,7 +210,7 @@ def coder_agreement(mapping: pd.DataFrame) -> pd.DataFrame:
             row["agreement"] = float((a.to_numpy() == b.to_numpy()).mean())
             if len(set(a) | set(b)) > 1:
                 row["kappa"] = float(cohen_kappa_score(a, b))
-                row["alpha"] = krippendorff_alpha_nominal(np.c_[a.to_numpy(), b.to_numpy()])
+                row["alpha"] = nominal_alpha(np.c_[a.to_numpy(), b.to_numpy()])
             else:
                 row["reason"] = "only one code used"
         else:

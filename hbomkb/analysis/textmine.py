@@ -16,8 +16,13 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import snowballstemmer
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.preprocessing import normalize
 
-from hbomkb.analysis.cluster import kind_of
+from hbomkb.inputs.codebook import kind_of
 
 # Dutch function words and fillers common on workshop notes; written for this project.
 DUTCH_STOPWORDS = frozenset("""
@@ -47,8 +52,6 @@ def _fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Stemmed content words of a Dutch text (stop words and one-letter words dropped)."""
-    import snowballstemmer
-
     stem = snowballstemmer.stemmer("dutch")
     words = [w for w in _WORD.findall(_fold(text)) if len(w) > 1 and w not in DUTCH_STOPWORDS]
     return stem.stemWords(words)
@@ -61,8 +64,6 @@ def _content(text: str) -> str:
 
 def _tfidf(texts: list[str], **kw: object) -> np.ndarray:
     """TF-IDF of terms found in at least two notes (a term on one note links nothing)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     for min_df in (2, 1):
         try:
             return TfidfVectorizer(sublinear_tf=True, min_df=min_df, **kw).fit_transform(
@@ -78,8 +79,6 @@ def note_vectors(texts: pd.Series | list[str], char_weight: float = 0.7) -> np.n
     ``char_weight`` (0-1) is the share of the squared norm given to the character part; it is
     the larger part because compounds and typos ("prdouctie") defeat word stems.
     """
-    from sklearn.preprocessing import normalize
-
     texts = [str(t) for t in texts]
     a = _tfidf(texts, analyzer=tokens)
     b = _tfidf(texts, analyzer="char_wb", ngram_range=(3, 5), preprocessor=_content)
@@ -106,8 +105,6 @@ def text_clusters(tables: dict[str, pd.DataFrame], kind: str,
     Agglomerative clustering of :func:`note_vectors` (cosine, average linkage) into as many
     clusters as the codebook has codes of that kind (or ``n_clusters``).
     """
-    from sklearn.cluster import AgglomerativeClustering
-
     notes = _notes(tables, kind)
     cb = tables["codebook_clusters"]
     k = n_clusters or int((cb["kind"] == kind).sum())
@@ -127,8 +124,6 @@ def text_agreement(tables: dict[str, pd.DataFrame],
     ``ari`` = adjusted Rand index (0 = chance, 1 = identical partitions), ``nmi`` = normalised
     mutual information; ``n`` = coded notes, ``k`` = clusters asked for, ``codes`` = codes used.
     """
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
     rows = []
     for kind in kinds:
         t = text_clusters(tables, kind)

@@ -15,10 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from openpyxl import Workbook
 
 from hbomkb.config import load_study
 from hbomkb.demo import content as C
+from hbomkb.demo.survey import write_demo_survey
 from hbomkb.files import save_workbook
+from hbomkb.inputs.workshops import SHEETS
 
 LETTERS = "ABCD"
 MIX = {"A": 1, "B": 1, "C": 2, "D": 2}
@@ -54,8 +57,6 @@ def generate(out: str | Path, seed: int = 2018, regions: list[str] | None = None
     codebook = _write_codebook(out / "codebook.xlsx", mapping_rows, rng)
 
     if with_survey:
-        from hbomkb.inputs.survey import write_demo_survey
-
         frames = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
         frames["codebook_mapping"] = pd.DataFrame(mapping_rows)
         write_demo_survey(load_study(out), codebook, frames, out, seed)
@@ -178,7 +179,7 @@ def _region(rng: np.random.Generator, slug: str) -> dict:
             p_imp, p_sat = PROFILES[profile]
             for pid in pids:
                 result["outcome_ratings"].append({
-                    "participant": pid, "cluster": lab,
+                    "participant": pid, "role": role, "cluster": lab,
                     "importance": _rating(rng, p_imp), "satisfaction": _rating(rng, p_sat)})
     for group in (1, 2):
         pids = [p["participant"] for p in people if p["mixed_group"] == group]
@@ -203,10 +204,6 @@ def _rating(rng: np.random.Generator, p_top: float) -> int:
 
 
 def _write_workbook(path: Path, region: dict) -> None:
-    from openpyxl import Workbook
-
-    from hbomkb.inputs.workshops import SHEETS
-
     wb = Workbook()
     wb.remove(wb.active)
     info = wb.create_sheet("info")
@@ -221,8 +218,6 @@ def _write_workbook(path: Path, region: dict) -> None:
 
 
 def _write_codebook(path: Path, mapping_rows: list[dict], rng) -> pd.DataFrame:
-    from openpyxl import Workbook
-
     clusters = []
     for kind, catalogue in (("outcome_hbo", C.OUTCOMES_HBO), ("outcome_mkb", C.OUTCOMES_MKB),
                             ("form", C.FORMS)):

@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from hbomkb.files import save_workbook
 from hbomkb.inputs.workshops import SHEETS
 
@@ -47,10 +51,6 @@ INSTRUCTIONS = [
 
 def write_template(out: str | os.PathLike) -> Path:
     """Write the empty workshop workbook to ``out`` and return its path."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     wb = Workbook()
     info = wb.active
     info.title = "instructies"

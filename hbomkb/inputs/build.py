@@ -1,11 +1,13 @@
 """From raw study input to tidy tables on disk: checking, processing, loading.
 
 :func:`validate` lists every problem of a study; :func:`build` reads and checks everything in
-memory; :func:`process` writes the tables as parquet files to ``data/processed/<study>/``
-together with ``exclusions.csv`` (every raw row left out, and why) and ``manifest.json`` (the
-SHA-256 of each raw input). Writing is atomic: the
-new folder replaces the old one only when everything was written, so a failed run leaves the
-earlier processed data as it was. :func:`load_tables` is what analyses call.
+memory, and is where what the readers return is processed, once: regional clusters get their
+national code (:func:`hbomkb.inputs.codebook.apply_codebook`) and free text is redacted
+(:func:`hbomkb.inputs.redact.redact`). :func:`process` writes the tables as parquet files to
+``data/processed/<study>/`` together with ``exclusions.csv`` (every raw row left out, and why)
+and ``manifest.json`` (the SHA-256 of each raw input). Writing is atomic: the new folder
+replaces the old one only when everything was written, so a failed run leaves the earlier
+processed data as it was. :func:`load_tables` is what analyses call.
 """
 
 from __future__ import annotations
@@ -21,13 +23,17 @@ import pandas as pd
 
 from hbomkb.config import Study
 from hbomkb.files import file_hashes, hash_dict, replace_dir
-from hbomkb.inputs import survey
-from hbomkb.inputs.codebook import read_codebook
-from hbomkb.inputs.workshops import collect
+from hbomkb.inputs.codebook import apply_codebook, kind_of, read_codebook
+from hbomkb.inputs.redact import redact
+from hbomkb.inputs.survey import read_survey
+from hbomkb.inputs.workshops import Workshops, collect
 from hbomkb.problems import InputError, Problem, errors
 
 MANIFEST = "manifest.json"
 EXCLUSIONS = "exclusions.csv"
+CODED_TABLES = ("outcome_notes", "outcome_clusters", "outcome_ratings", "form_notes",
+                "form_clusters")
+FREE_TEXT = {"outcome_notes": "text", "form_notes": "text", "open_answers": "text"}
 
 
 @dataclass
@@ -51,28 +57,69 @@ def validate(study: Study) -> list[Problem]:
 def build(study: Study) -> Built:
     """All tidy tables of a study, every problem found, and the rows left out."""
     codebook, problems, excl_cb = read_codebook(study)
-    mapping = codebook["codebook_mapping"] if not errors(problems) else None
-    workshops, more, excl_ws = collect(study, mapping)
+    workshops, more, excl_ws = _workshops(study, codebook, problems)
     problems += more
-    if mapping is None:
-        # Without a usable codebook the regional clusters cannot be coded; say so once.
-        problems.append(Problem("codebook.xlsx", message="regional clusters not checked against "
-                                "the codebook; expected a codebook without errors"))
-    tables = {**codebook, **workshops}
-    exclusions = [excl_cb, excl_ws]
-    survey_tables, survey_problems, excl_sv = _survey(study, codebook["codebook_clusters"])
-    tables.update(survey_tables)
+    survey_tables, survey_problems = read_survey(study, codebook["codebook_clusters"])
+    excl_sv = survey_tables.pop("exclusions")
     problems += survey_problems
-    exclusions.append(excl_sv)
-    excl = pd.concat([e for e in exclusions if e is not None and len(e)], ignore_index=True) \
-        if any(e is not None and len(e) for e in exclusions) else excl_cb
+    tables = redacted({**codebook, **workshops, **survey_tables})
+    exclusions = [e for e in (excl_cb, excl_ws, excl_sv) if len(e)]
+    excl = pd.concat(exclusions, ignore_index=True) if exclusions else excl_cb
     return Built(tables, problems, excl.reset_index(drop=True))
 
 
-def _survey(study: Study, clusters: pd.DataFrame):
-    tables, problems = survey.read_survey(study, clusters)
-    excl = tables.pop("exclusions", None)
-    return tables, problems, excl
+def read_workshops(study: Study) -> dict[str, pd.DataFrame]:
+    """The workshop tables of a study as processing makes them (coded, redacted); raises
+    InputError on any error in the codebook or the workshops."""
+    codebook, problems, _ = read_codebook(study)
+    tables, more, _ = _workshops(study, codebook, problems)
+    problems += more
+    if errors(problems):
+        raise InputError(errors(problems))
+    return redacted(tables)
+
+
+def _workshops(study: Study, codebook: dict[str, pd.DataFrame], codebook_problems: list[Problem]
+               ) -> tuple[dict[str, pd.DataFrame], list[Problem], pd.DataFrame]:
+    """The workshop tables with national codes, the problems reading and coding them, and the
+    rows left out. Without a usable codebook (``codebook_problems`` has errors) the clusters
+    stay uncoded and one problem says so."""
+    read = collect(study)
+    if errors(codebook_problems):
+        return read.tables, read.problems + [Problem(
+            "codebook.xlsx", message="regional clusters not checked against the codebook; "
+            "expected a codebook without errors")], read.exclusions
+    tables, unmapped = code_clusters(read, codebook["codebook_mapping"], study.region_slugs)
+    return tables, read.problems + unmapped, read.exclusions
+
+
+def code_clusters(read: Workshops, mapping: pd.DataFrame, regions: list[str]
+                  ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """The workshop tables with every regional cluster's national code from the codebook
+    ``mapping``, and a problem, located on its clusters sheet, for each cluster the mapping
+    does not have (region by region, in ``regions`` order)."""
+    tables = dict(read.tables)
+    for name in CODED_TABLES:
+        tables[name] = apply_codebook(tables[name], name, mapping)
+    found = []
+    for name in ("outcome_clusters", "form_clusters"):
+        missing = tables[name]["code"].isna().to_numpy()
+        rows = tables[name][missing].assign(kind=lambda d, n=name: kind_of(d, n))
+        found.append(pd.concat([rows.reset_index(drop=True),
+                                read.origin[name][missing].reset_index(drop=True)], axis=1))
+    order = {slug: i for i, slug in enumerate(regions)}
+    unmapped = pd.concat(found, ignore_index=True)
+    unmapped = unmapped.iloc[unmapped["region"].map(order).argsort(kind="stable")]
+    return tables, [Problem(r.file, r.sheet, int(r.row), "cluster", (
+        f"cluster '{r.cluster}' ({r.kind}) is missing from the codebook mapping for region "
+        f"'{r.region}'; expected a row in codebook.xlsx sheet mapping"))
+        for r in unmapped.itertuples()]
+
+
+def redacted(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``tables`` with personal data removed from every free-text column (:data:`FREE_TEXT`)."""
+    return {name: t.assign(**{FREE_TEXT[name]: redact(t[FREE_TEXT[name]])})
+            if name in FREE_TEXT else t for name, t in tables.items()}
 
 
 def input_hashes(study: Study) -> dict[str, str]:
@@ -105,15 +152,17 @@ def process(study: Study, out_dir: str | os.PathLike | None = None) -> Path:
     return target
 
 
-def load_tables(study: Study, processed_dir: str | os.PathLike | None = None
-                ) -> dict[str, pd.DataFrame]:
+def load_tables(study: Study, processed_dir: str | os.PathLike | None = None,
+                raw_inputs: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The tidy tables of a study: from disk when processed from the current raw input,
-    otherwise built in memory (raising InputError when the input has errors)."""
+    otherwise built in memory (raising InputError when the input has errors).
+    ``raw_inputs``: the study's :func:`hbomkb.files.file_hashes`, when the caller has them."""
     folder = Path(processed_dir) if processed_dir else study.processed_dir
     manifest = folder / MANIFEST
     if manifest.is_file():
         saved = json.loads(manifest.read_text(encoding="utf-8"))
-        if saved.get("inputs") == input_hashes(study):
+        current = input_hashes(study) if raw_inputs is None else hash_dict(raw_inputs)
+        if saved.get("inputs") == current:
             return {name: pd.read_parquet(folder / f"{name}.parquet")
                     for name in saved["tables"]}
     built = build(study)

@@ -53,6 +53,8 @@ def read_source(source: Source) -> tuple[dict[str, list[list]], list[Problem]]:
 
 
 def _read_xlsx(path: Path, label: str) -> tuple[dict[str, list[list]], list[Problem]]:
+    # Deferred: openpyxl takes about 0.3 s to import, and only processing reads workbooks,
+    # while every report's kernel imports this module (through build.load_tables).
     from openpyxl import load_workbook
 
     if path.stat().st_size == 0:

@@ -6,8 +6,9 @@ group) and Deel 3 (collaboration forms of the two mixed groups: notes, clusters,
 sheets and their columns are documented in ``docs/data-model.md``.
 
 :func:`collect` reads every workshop of a study and returns the tables together with every
-problem found and the rows left out; :func:`read_workshops` is the strict form that raises
-:class:`~hbomkb.problems.InputError` when there is an error.
+problem found, the rows left out and where each row came from. The tables are as written on
+the sheets: regional clusters are not yet coded (``code`` is empty) and notes are not yet
+redacted; processing (:mod:`hbomkb.inputs.build`) does both, once, for every table.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ import pandas as pd
 
 from hbomkb.config import ROLES, Study
 from hbomkb.inputs.codebook import label_key
-from hbomkb.inputs.redact import redact
 from hbomkb.inputs.sheets import Source, as_int, clean_str, read_source, sheet_frame
-from hbomkb.problems import WARNING, InputError, Problem, errors
+from hbomkb.problems import WARNING, Problem
 
 SHEETS: dict[str, tuple[list[str], list[str]]] = {
     "participants": (["participant", "role", "mixed_group"], ["sector", "firm_size"]),
@@ -45,6 +45,7 @@ COLUMNS: dict[str, list[str]] = {
 }
 INT_COLUMNS = {"mixed_group", "top3", "importance", "satisfaction"}
 EXCLUSION_COLUMNS = ["file", "sheet", "row", "table", "reason"]
+ORIGIN_COLUMNS = ["file", "sheet", "row"]
 
 PREFIX_ROLE = {"OND": "mkb", "HBO": "hbo"}
 _ID_RE = re.compile(r"^(OND|HBO|MKB)[\s._\-]*([A-Z])\.?$", re.IGNORECASE)
@@ -119,40 +120,38 @@ def find_sources(study: Study) -> tuple[dict[str, Source], list[Problem]]:
     return sources, problems
 
 
-def collect(study: Study, mapping: pd.DataFrame | None = None
-            ) -> tuple[dict[str, pd.DataFrame], list[Problem], pd.DataFrame]:
-    """Every workshop of a study as tidy tables, with all problems and excluded rows.
+@dataclass
+class Workshops:
+    """What :func:`collect` read from every workshop of a study."""
 
-    ``mapping`` is the codebook's ``codebook_mapping`` table; given it, every regional cluster
-    gets its national code and a cluster the codebook does not map is a problem.
-    """
+    tables: dict[str, pd.DataFrame]  # the tidy tables, ``code`` still empty
+    problems: list[Problem]
+    exclusions: pd.DataFrame  # the rows left out, and why
+    origin: dict[str, pd.DataFrame]  # per table, the file, sheet and row of each of its rows
+
+
+def collect(study: Study) -> Workshops:
+    """Every workshop of a study as tidy tables, with all problems and excluded rows."""
     sources, problems = find_sources(study)
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in COLUMNS}
     excluded: list[dict] = []
     for slug in study.region_slugs:
         if slug not in sources:
             continue
-        tables, log = _read_region(study, slug, sources[slug], mapping)
+        tables, log = _read_region(study, slug, sources[slug])
         problems += log.problems
         excluded += log.excluded
         for name, df in tables.items():
-            parts[name].append(df)
-    tables = {name: _typed(pd.concat(dfs, ignore_index=True) if dfs else
-                           pd.DataFrame(columns=COLUMNS[name]), name)
-              for name, dfs in parts.items()}
-    return tables, problems, pd.DataFrame(excluded, columns=EXCLUSION_COLUMNS)
-
-
-def read_workshops(study: Study) -> dict[str, pd.DataFrame]:
-    """The workshop tables of a study with national codes; raises InputError on any error."""
-    from hbomkb.inputs.codebook import read_codebook
-
-    codebook, problems, _ = read_codebook(study)
-    tables, more, _ = collect(study, codebook["codebook_mapping"])
-    problems += more
-    if errors(problems):
-        raise InputError(errors(problems))
-    return tables
+            parts[name].append(df.assign(file=sources[slug].label))
+    tables, origin = {}, {}
+    for name, dfs in parts.items():
+        df = (pd.concat(dfs, ignore_index=True) if dfs
+              else pd.DataFrame(columns=[*COLUMNS[name], "row", "file"]))
+        tables[name] = _typed(df, name)
+        origin[name] = pd.DataFrame({"file": df["file"].astype("string"), "sheet": name,
+                                     "row": df["row"].astype("Int64")}, columns=ORIGIN_COLUMNS)
+    return Workshops(tables, problems, pd.DataFrame(excluded, columns=EXCLUSION_COLUMNS),
+                     origin)
 
 
 def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -162,7 +161,7 @@ def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
     return df
 
 
-def _read_region(study: Study, slug: str, source: Source, mapping: pd.DataFrame | None):
+def _read_region(study: Study, slug: str, source: Source):
     log = _Log(source.label)
     sheets, problems = read_source(source)
     log.problems += problems
@@ -176,7 +175,7 @@ def _read_region(study: Study, slug: str, source: Source, mapping: pd.DataFrame 
     if any(f is None for f in frames.values()):
         return {}, log
 
-    reader = _RegionReader(study, slug, log, mapping)
+    reader = _RegionReader(study, slug, log)
     people = reader.participants(frames["participants"])
     out = {"participants": people}
     out["outcome_clusters"] = reader.clusters(frames["outcome_clusters"], "outcome_clusters")
@@ -188,17 +187,13 @@ def _read_region(study: Study, slug: str, source: Source, mapping: pd.DataFrame 
 
 
 class _RegionReader:
-    """Checks and tidies the sheets of one workshop, in dependency order."""
+    """Checks and tidies the sheets of one workshop, in dependency order. Each table it
+    returns has the sheet ``row`` of every record beside the :data:`COLUMNS`."""
 
-    def __init__(self, study: Study, region: str, log: _Log, mapping: pd.DataFrame | None):
+    def __init__(self, study: Study, region: str, log: _Log):
         self.study, self.region, self.log = study, region, log
         self.people: dict[str, dict] = {}
         self.labels: dict[tuple, str] = {}  # (group, label_key) -> label as in clusters sheet
-        self.codes: dict[tuple, str] | None = None
-        if mapping is not None:
-            m = mapping[mapping["region"] == region]
-            self.codes = {(k, label_key(c)): code for k, c, code in
-                          zip(m["kind"], m["cluster"], m["code"], strict=True)}
 
     # -- helpers -----------------------------------------------------------------------
     def _participant(self, sheet, row, value) -> str | None:
@@ -239,9 +234,6 @@ class _RegionReader:
             return None
         return g
 
-    def _code(self, kind: str, label: str) -> str | None:
-        return None if self.codes is None else self.codes.get((kind, label_key(label)))
-
     # -- sheets ------------------------------------------------------------------------
     def participants(self, df: pd.DataFrame) -> pd.DataFrame:
         sheet, rows, firstrow = "participants", [], {}
@@ -266,7 +258,7 @@ class _RegionReader:
             firstrow[pid] = r.row
             person = {"region": self.region, "participant": pid, "role": role,
                       "mixed_group": group, "sector": clean_str(r.sector),
-                      "firm_size": clean_str(r.firm_size)}
+                      "firm_size": clean_str(r.firm_size), "row": r.row}
             self.people[pid] = person
             rows.append(person)
         for role in ROLES:
@@ -274,7 +266,7 @@ class _RegionReader:
             if n == 0:
                 self.log.error(sheet, None, "role", f"no {role} participants; expected the {role} "
                                "group of the workshop")
-        return pd.DataFrame(rows, columns=COLUMNS["participants"])
+        return pd.DataFrame(rows, columns=[*COLUMNS["participants"], "row"])
 
     def clusters(self, df: pd.DataFrame, sheet: str) -> pd.DataFrame:
         outcome = sheet == "outcome_clusters"
@@ -313,15 +305,9 @@ class _RegionReader:
                 top = None
             if top is not None:
                 places.setdefault(group, []).append((top, r.row))
-            kind = f"outcome_{group}" if outcome else "form"
-            code = self._code(kind, label)
-            if self.codes is not None and code is None:
-                self.log.error(sheet, r.row, "cluster", f"cluster '{label}' ({kind}) is missing "
-                               f"from the codebook mapping for region '{self.region}'; expected a "
-                               "row in codebook.xlsx sheet mapping")
             rows.append({"region": self.region, "role": group if outcome else None,
                          "mixed_group": None if outcome else group, "cluster": label,
-                         "top3": top, "code": code})
+                         "top3": top, "code": None, "row": r.row})
         what = "role" if outcome else "mixed group"
         for group, picks in places.items():
             counts = Counter(p for p, _ in picks)
@@ -334,7 +320,7 @@ class _RegionReader:
             if len(picks) > 3:
                 self.log.error(sheet, picks[3][1], "top3", f"{len(picks)} top-3 places in {what} "
                                f"{group}; expected at most three")
-        return pd.DataFrame(rows, columns=COLUMNS[sheet])
+        return pd.DataFrame(rows, columns=[*COLUMNS[sheet], "row"])
 
     def notes(self, df: pd.DataFrame, sheet: str) -> pd.DataFrame:
         outcome = sheet == "outcome_notes"
@@ -371,14 +357,11 @@ class _RegionReader:
             label = self.labels[key]
             pid = person["participant"]
             counter[pid] += 1
-            kind = f"outcome_{person['role']}" if outcome else "form"
             rows.append({"region": self.region, "role": person["role"], "mixed_group": group,
                          "participant": pid,
                          "note_id": f"{prefix}-{self.region}-{pid}-{counter[pid]:02d}",
-                         "text": text, "cluster": label, "code": self._code(kind, label)})
-        out = pd.DataFrame(rows, columns=COLUMNS[sheet])
-        out["text"] = redact(out["text"])
-        return out
+                         "text": text, "cluster": label, "code": None, "row": r.row})
+        return pd.DataFrame(rows, columns=[*COLUMNS[sheet], "row"])
 
     def ratings(self, df: pd.DataFrame) -> pd.DataFrame:
         sheet, rows, seen = "outcome_ratings", [], {}
@@ -421,5 +404,5 @@ class _RegionReader:
             label = self.labels[key]
             rows.append({"region": self.region, "role": person["role"],
                          "participant": person["participant"], "cluster": label,
-                         "code": self._code(f"outcome_{person['role']}", label), **values})
-        return pd.DataFrame(rows, columns=COLUMNS[sheet])
+                         "code": None, **values, "row": r.row})
+        return pd.DataFrame(rows, columns=[*COLUMNS[sheet], "row"])

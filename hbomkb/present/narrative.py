@@ -2,8 +2,8 @@
 
 Every function takes the tidy results of :mod:`hbomkb.analysis.score` or
 :mod:`hbomkb.analysis.cluster` and returns Markdown. The wording is fixed; every figure, label
-and count in it comes from the input, so a
-report's text changes when its data change and can never contradict its own tables.
+and count in it comes from the input, so a report's text changes when its data change and can
+never contradict its own tables.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ import math
 import pandas as pd
 
 from hbomkb.config import Study
+from hbomkb.labels import label
 
-ROLE_NL = {"hbo": "het hbo", "mkb": "het mkb"}
-SERVED_NL = {"underserved": "onderbediend", "overserved": "overbediend",
-             "properly_served": "goed bediend"}
+# The sentences below are Dutch, so the words they take from hbomkb.labels (a side, a reading
+# of W, pairing) are looked up in Dutch too: a sentence never mixes two languages.
+LANGUAGE = "nl"
 # Reading of Kendall's W after Schmidt (1997): W near .1 very weak, .3 weak, .5 moderate, .7
-# strong, .9 unusually strong; bands halfway between. Stated in the methods section.
-W_BANDS = ((0.2, "zeer zwak"), (0.4, "zwak"), (0.6, "matig"), (0.8, "sterk"),
-           (math.inf, "zeer sterk"))
+# strong, .9 unusually strong; bands halfway between: (upper bound, word in hbomkb.labels).
+# Stated in the methods section.
+W_BANDS = ((0.2, "w_very_weak"), (0.4, "w_weak"), (0.6, "w_moderate"), (0.8, "w_strong"),
+           (math.inf, "w_very_strong"))
 ALPHA = 0.05
 
 
@@ -70,9 +72,14 @@ def naam(code: object, labels: dict[str, str], cluster: object = None) -> str:
     return str(code)
 
 
-def w_band(w: float) -> str:
-    """Dutch reading of Kendall's W."""
-    return next(text for bound, text in W_BANDS if w < bound)
+def w_band(w: float, language: object = LANGUAGE) -> str:
+    """The reading of Kendall's W (:data:`W_BANDS`): "zeer zwak" … "zeer sterk"."""
+    return label(next(key for bound, key in W_BANDS if w < bound), language)
+
+
+def _side(role: str) -> str:
+    """A side as the subject of a sentence: "het hbo", "het mkb"."""
+    return label(f"side_{role}", LANGUAGE) if role in ("hbo", "mkb") else role
 
 
 def _synthetic_note(study: Study) -> str:
@@ -92,11 +99,11 @@ def served_sentence(odi: pd.DataFrame, labels: dict[str, str], side: str) -> str
     ``odi`` holds the rows of :func:`hbomkb.analysis.score.odi` for that segment.
     """
     if odi.empty:
-        return f"Voor {ROLE_NL.get(side, side)} zijn geen beoordelingen beschikbaar."
+        return f"Voor {_side(side)} zijn geen beoordelingen beschikbaar."
     n = int(odi["n"].max())
     under = odi[odi["served"] == "underserved"].sort_values("O", ascending=False)
     over = odi[odi["served"] == "overserved"].sort_values("S", ascending=False)
-    parts = [f"Van de {len(odi)} clusters van {ROLE_NL.get(side, side)} (beoordeeld door "
+    parts = [f"Van de {len(odi)} clusters van {_side(side)} (beoordeeld door "
              f"{n} deelnemers)"]
     if len(under):
         top = under.iloc[0]
@@ -116,7 +123,7 @@ def served_sentence(odi: pd.DataFrame, labels: dict[str, str], side: str) -> str
 def common_sentence(common: pd.DataFrame, labels: dict[str, str]) -> str:
     """Which themes both sides put in their top 3 (rows of :func:`cluster.common_ground`)."""
     shared = common[common["common"].astype(bool)]
-    how = "thema" if (common["pairing"] == "theme").all() else "kwadrant"
+    how = label("theme" if (common["pairing"] == "theme").all() else "quadrant", LANGUAGE)
     if shared.empty:
         return (f"hbo en mkb kozen geen kansen met hetzelfde {how}: er is in de top 3 geen "
                 "gemeenschappelijke grond.")
@@ -146,9 +153,9 @@ def region_summary(study: Study, region: str, top3: pd.DataFrame, odi: pd.DataFr
     for side in ("hbo", "mkb"):
         t = top3[top3["role"] == side]
         if len(t):
-            lines.append(f"De kansen (top 3) van {ROLE_NL[side]}: {_ranked(t, labels)}.")
+            lines.append(f"De kansen (top 3) van {_side(side)}: {_ranked(t, labels)}.")
         else:
-            lines.append(f"{ROLE_NL[side].capitalize()} koos geen top 3.")
+            lines.append(f"{_side(side).capitalize()} koos geen top 3.")
     lines.append(common_sentence(common, labels))
     for side in ("hbo", "mkb"):
         lines.append(served_sentence(odi[odi["role"] == side], labels, side))
@@ -207,7 +214,7 @@ def national_conclusions(study: Study, labels: dict[str, str], top3_national: pd
         if len(t):
             most = t.iloc[0]
             items.append(
-                f"In de workshops koos {ROLE_NL[side]} {naam(most['code'], labels)} het vaakst "
+                f"In de workshops koos {_side(side)} {naam(most['code'], labels)} het vaakst "
                 f"als kans: in {int(most['n'])} van de {int(most['groups'])} regio's.")
     if len(common):
         items.append(common_sentence(common, labels))
@@ -222,7 +229,7 @@ def national_conclusions(study: Study, labels: dict[str, str], top3_national: pd
         if c.empty:
             continue
         first = c.sort_values("mean_rank").iloc[0]
-        text = (f"In de enquête zet {ROLE_NL[side]} {naam(first['code'], labels)} bovenaan "
+        text = (f"In de enquête zet {_side(side)} {naam(first['code'], labels)} bovenaan "
                 f"(gemiddelde rang {nummer(first['mean_rank'], 2)}, 95%-interval "
                 f"{nummer(first['ci_low'], 2)}–{nummer(first['ci_high'], 2)}; "
                 f"n = {int(first['n'])})")
@@ -235,17 +242,17 @@ def national_conclusions(study: Study, labels: dict[str, str], top3_national: pd
         f = fit[(fit["role"] == side) & (fit["scale"] == "potential")]
         cur = fit[(fit["role"] == side) & (fit["scale"] == "current")]
         if len(f):
-            items.append(f"Voor de kansen van {ROLE_NL[side]} scoort in de potentiële situatie "
+            items.append(f"Voor de kansen van {_side(side)} scoort in de potentiële situatie "
                          f"het best: {_best(f, labels)}.")
         if len(cur):
-            items.append(f"In de huidige situatie is dat voor {ROLE_NL[side]}: "
+            items.append(f"In de huidige situatie is dat voor {_side(side)}: "
                          f"{_best(cur, labels)}.")
         ch = change[change["role"] == side]
         if len(ch):
             sig = ch[(ch["p_holm"] < ALPHA) & (ch["potential"] > ch["current"])]
             items.append(
                 f"{len(sig)} van de {len(ch)} samenwerkingsvormen kunnen volgens "
-                f"{ROLE_NL[side]} aantoonbaar meer bijdragen dan nu (Wilcoxon, Holm-gecorrigeerd "
+                f"{_side(side)} aantoonbaar meer bijdragen dan nu (Wilcoxon, Holm-gecorrigeerd "
                 f"p < {nummer(ALPHA, 2)}).")
         ls = landscape[landscape["role"] == side]
         under = ls[ls["served"] == "underserved"].sort_values("O", ascending=False)
@@ -254,10 +261,10 @@ def national_conclusions(study: Study, labels: dict[str, str], top3_national: pd
                 names = [f"{naam(c, labels)} (O = {nummer(o)})" for c, o in
                          zip(under["code"], under["O"], strict=True)]
                 items.append(
-                    f"Onderbediend voor {ROLE_NL[side]} (enquête, O > "
+                    f"Onderbediend voor {_side(side)} (enquête, O > "
                     f"{nummer(study.thresholds.underserved, 0)}): {opsomming(names)}.")
             else:
-                items.append(f"Geen gewenst resultaat van {ROLE_NL[side]} is volgens de enquête "
+                items.append(f"Geen gewenst resultaat van {_side(side)} is volgens de enquête "
                              "onderbediend.")
     source = "en de validatie-enquête" if survey else "(nog zonder enquête)"
     head = f"**Conclusies** (uit {n_regions} regionale workshops {source})\n\n"
@@ -276,7 +283,8 @@ def methods(study: Study, counts: dict[str, int]) -> str:
         if study.synthetic else
         "De gegevens komen uit de workshops en de enquête van deze studie; niets is "
         "gesimuleerd.")
-    w_text = ", ".join(f"< {nummer(b, 1)} {t}" for b, t in W_BANDS if b != math.inf)
+    w_text = ", ".join(f"< {nummer(b, 1)} {label(key, LANGUAGE)}" for b, key in W_BANDS
+                       if b != math.inf)
     u, h, e = (nummer(x, 0) if float(x).is_integer() else nummer(x, 1)
                for x in (th.underserved, th.high, th.extreme))
     return f"""## Methode

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hbomkb.config import Study
+from hbomkb.labels import column_label, label, value_label
 
 
 def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
@@ -19,6 +20,25 @@ def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
     for col, value in where.items():
         mask &= df[col] == value
     return df[mask.fillna(False)].reset_index(drop=True)
+
+
+def with_n(table: pd.DataFrame, n: object, unit: str = "") -> pd.DataFrame:
+    """``table`` carrying the number behind it, which a report states in its caption:
+    ``attrs["n"]`` and ``attrs["n_unit"]``, a key of :data:`hbomkb.labels.LABELS` that says
+    what was counted (``notes_short``, ``participants``, ``respondents`` …)."""
+    table.attrs["n"] = int(n)
+    table.attrs["n_unit"] = unit
+    return table
+
+
+def respondents_behind(result: pd.DataFrame) -> int:
+    """The respondents behind a survey result with an ``n`` per row: the largest n of each
+    side, summed (a respondent answers for one side only); the largest n without sides."""
+    if result.empty:
+        return 0
+    if "role" in result:
+        return int(result.groupby("role")["n"].max().sum())
+    return int(result["n"].max())
 
 
 def participant_counts(participants: pd.DataFrame) -> pd.DataFrame:
@@ -30,7 +50,8 @@ def participant_counts(participants: pd.DataFrame) -> pd.DataFrame:
     wide["totaal"] = wide.sum(axis=1)
     wide.loc["totaal"] = wide.sum(axis=0)
     out = wide.reset_index().rename(columns={"role": "kant"})
-    return out.astype({c: "Int64" for c in out.columns if c != "kant"})
+    return with_n(out.astype({c: "Int64" for c in out.columns if c != "kant"}),
+                  len(participants), "participants")
 
 
 def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[str, str],
@@ -58,7 +79,7 @@ def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[s
                               "top3": "top 3", "code": "code", "teksten": "notities (tekst)"})
     cols = ["kant" if group == "role" else "groep", "cluster", "notities", "top 3", "code",
             "landelijk cluster", "notities (tekst)"]
-    return out[cols].reset_index(drop=True)
+    return with_n(out[cols].reset_index(drop=True), len(coded), "notes_short")
 
 
 def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True) -> pd.DataFrame:
@@ -81,7 +102,8 @@ def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True) 
     out["bediening"] = o["served"].map(served).to_numpy()
     out["kansniveau"] = o["band"].fillna("").map(band).to_numpy()
     out["n"] = o["n"].to_numpy()
-    return out
+    return with_n(out, o["n"].max() if len(o) else 0,
+                  "participants" if regional else "respondents")
 
 
 def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "role"
@@ -96,7 +118,7 @@ def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "
     prefix = {"role": "", "mixed_group": "MIX "}[group]
     wide.columns = [f"{prefix}{c}" for c in wide.columns]
     out = wide.reset_index().rename(columns={"rank": "rang"})
-    return out.fillna("–")
+    return with_n(out.fillna("–"), top3["n"].sum(), "notes_short")
 
 
 def common_ground_table(common: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -115,7 +137,8 @@ def common_ground_table(common: pd.DataFrame, labels: dict[str, str]) -> pd.Data
         out[f"keer gekozen {side}"] = common[f"n_{side}"].to_numpy()
     if common["regions_common"].notna().any():
         out["regio's gemeenschappelijk"] = common["regions_common"].to_numpy()
-    return out.reset_index(drop=True)
+    return with_n(out.reset_index(drop=True), common["n_hbo"].sum() + common["n_mkb"].sum(),
+                  "top3_picks")
 
 
 def respondent_counts(respondents: pd.DataFrame, study: Study,
@@ -136,67 +159,47 @@ def respondent_counts(respondents: pd.DataFrame, study: Study,
     g.columns.name = None
     small = (g > 0) & (g < study.min_group_size)
     shown = g.astype(object).where(~small, f"< {study.min_group_size}")
-    return shown.reset_index().rename(columns={"role": "kant", "region": "regio"})
+    return with_n(shown.reset_index().rename(columns={"role": "kant", "region": "regio"}),
+                  len(r), "respondents")
 
 
 def consensus_table(consensus: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """Ranking consensus per side: mean rank with interval, Borda, top-third share, n."""
     c = consensus
-    return pd.DataFrame({
+    return with_n(pd.DataFrame({
         "kant": c["role"], "code": c["code"], "gewenst resultaat": c["code"].map(labels),
         "gem. rang": c["mean_rank"], "95%-interval": [
             "" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}".replace(".", ",")
             for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)],
         "Borda": c["borda"], "aandeel top-derde": c["top_third_share"], "n": c["n"],
-    }).reset_index(drop=True)
+    }).reset_index(drop=True), respondents_behind(c), "respondents")
 
 
-# Column names and values as a Dutch reader sees them; code stays English.
-COLUMNS_NL = {
-    "role": "kant", "region": "regio", "kind": "soort", "code": "code", "form": "vorm",
-    "outcome": "gewenst resultaat", "scale": "schaal", "measure": "maat",
-    "mean_rank": "gem. rang", "ci_low": "95%-ondergrens", "ci_high": "95%-bovengrens",
-    "borda": "Borda", "borda_share": "Borda-aandeel", "top_third_share": "aandeel top-derde",
-    "n_ranked": "n gerangschikt", "reason": "opmerking", "W": "Kendalls W", "k": "k",
-    "ddof": "vrijheidsgraden", "p_holm": "p (Holm)", "r_rb": "r (rang-biserieel)",
-    "current": "huidig", "potential": "potentieel", "gap": "verschil", "fit": "fit",
-    "statistic": "toetsgrootheid", "n_current": "n huidig", "n_potential": "n potentieel",
-    "n_hbo": "n hbo", "n_mkb": "n mkb", "mean_hbo": "gem. hbo", "mean_mkb": "gem. mkb",
-    "served": "bediening", "band": "kansniveau", "O_low": "O 95%-ondergrens",
-    "O_high": "O 95%-bovengrens", "n_I": "n (I)", "n_S": "n (S)", "explore": "exploreren/"
-    "exploiteren", "term": "looptijd", "weight": "gewicht", "weight_type": "soort gewicht",
-    "share": "aandeel", "picks": "plaatsen", "points": "punten", "regions": "regio's",
-    "groups": "groepen", "method": "methode",
-}
-VALUES_NL = {
-    "current": "huidig", "potential": "potentieel", "underserved": "onderbediend",
-    "overserved": "overbediend", "properly_served": "goed bediend", "extreme": "extreem",
-    "high": "groot", "worth_considering": "overwegen waard", "explore": "exploreren",
-    "exploit": "exploiteren", "short": "kortlopend", "long": "langdurig",
-    "frequency": "frequentie", "top3": "top 3", "importance": "belang", "notes": "notities",
-    "outcome_hbo": "gewenste resultaten hbo", "outcome_mkb": "gewenste resultaten mkb",
-}
+# Columns whose values are words (shown through labels.value_label) and columns that hold a
+# national code (shown with its label beside it).
 _VALUE_COLUMNS = ("scale", "served", "band", "explore", "term", "weight_type", "measure", "kind")
 _CODE_COLUMNS = ("code", "form", "outcome")
 
 
-def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = ()
-            ) -> pd.DataFrame:
-    """A result table of :mod:`hbomkb.analysis.score` as shown to readers: Dutch column names and
-    values, and the national label beside every code column."""
+def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = (),
+            language: object = None) -> pd.DataFrame:
+    """A result table of :mod:`hbomkb.analysis.score` as shown to readers: column names and
+    values in the study's ``language`` (a Study or "nl"/"en"; Dutch by default), and the
+    national label beside every code column."""
     out = df.drop(columns=[c for c in drop if c in df.columns]).copy()
     for c in _VALUE_COLUMNS:
         if c in out:
-            out[c] = out[c].map(lambda v: VALUES_NL.get(v, v) if isinstance(v, str) else v)
+            out[c] = out[c].map(lambda v: value_label(v, language))
+    name_word = label("name", language)
     cols, data = [], {}
     for c in out.columns:
-        name = COLUMNS_NL.get(c, c)
+        name = column_label(c, language)
         cols.append(name)
         data[name] = out[c].to_numpy()
         if c in _CODE_COLUMNS:
-            label = f"{name} (naam)" if c != "code" else "naam"
-            cols.append(label)
-            data[label] = out[c].map(lambda v: labels.get(str(v), "") if isinstance(v, str)
+            named = f"{name} ({name_word})" if c != "code" else name_word
+            cols.append(named)
+            data[named] = out[c].map(lambda v: labels.get(str(v), "") if isinstance(v, str)
                                      else "").to_numpy()
     return pd.DataFrame(data, columns=cols)
 
@@ -221,46 +224,81 @@ def enough_rows(df: pd.DataFrame, study: Study, n: str = "n") -> pd.DataFrame:
 
 
 def region_by_code(counts: pd.DataFrame, kind: str, labels: dict[str, str],
-                   region_names: dict[str, str], measure: str = "notes") -> pd.DataFrame:
+                   region_names: dict[str, str], measure: str = "notes",
+                   language: object = None) -> pd.DataFrame:
     """Codes x regions for one kind (from :func:`cluster.cluster_counts`), with a total."""
     c = counts[(counts["kind"] == kind) & (counts["measure"] == measure)]
     wide = c.pivot_table(index="code", columns="region", values="n", aggfunc="sum",
                          fill_value=0)
     regions = [r for r in region_names if r in wide.columns]
     wide = wide[regions + (["all"] if "all" in wide.columns else [])]
-    wide.columns = [region_names.get(r, "totaal" if r == "all" else r) for r in wide.columns]
-    wide = wide.sort_values("totaal", ascending=False) if "totaal" in wide else wide
+    total = label("total", language)
+    wide.columns = [region_names.get(r, total if r == "all" else r) for r in wide.columns]
+    wide = wide.sort_values(total, ascending=False) if total in wide else wide
     out = wide.reset_index()
-    out.insert(1, "naam", out["code"].map(labels))
-    return out
+    out.insert(1, label("name", language), out["code"].map(labels))
+    return with_n(out, c.loc[c["region"] == "all", "n"].sum() if (c["region"] == "all").any()
+                  else c["n"].sum(), "notes_short" if measure == "notes" else "")
 
 
-def open_answers_summary(open_answers: pd.DataFrame) -> pd.DataFrame:
+def open_answers_summary(open_answers: pd.DataFrame, language: object = None) -> pd.DataFrame:
     """Missing desired outcomes named in the survey, per side: each (redacted) text once,
     with how many respondents wrote it, most frequent first."""
     t = open_answers.dropna(subset=["text"])
     t = t.assign(text=t["text"].astype(str).str.strip())
     t = t[t["text"] != ""]
-    out = (t.groupby(["role", "text"]).size().rename("aantal").reset_index()
-           .sort_values(["role", "aantal", "text"], ascending=[True, False, True]))
-    return out.rename(columns={"role": "kant", "text": "ontbrekend gewenst resultaat"}
-                      ).reset_index(drop=True)
+    out = (t.groupby(["role", "text"]).size().rename("count").reset_index()
+           .sort_values(["role", "count", "text"], ascending=[True, False, True]))
+    out = out.rename(columns={"role": column_label("role", language),
+                              "text": label("missing_outcome", language),
+                              "count": label("count", language)}).reset_index(drop=True)
+    return with_n(out, len(t), "answers")
 
 
-def study_counts(tables: dict[str, pd.DataFrame], survey_tables: dict[str, pd.DataFrame]
-                 ) -> dict[str, int]:
-    """The n's of a study for the methods section (labels in Dutch)."""
+def study_counts(tables: dict[str, pd.DataFrame], survey_tables: dict[str, pd.DataFrame],
+                 language: object = None) -> dict[str, int]:
+    """The n's of a study for the methods section, keyed by their label in ``language``."""
     p = tables["participants"]
     r = survey_tables.get("respondents", pd.DataFrame(columns=["role"]))
-    return {
-        "regio's (workshops)": int(p["region"].nunique()),
-        "deelnemers hbo": int((p["role"] == "hbo").sum()),
-        "deelnemers mkb": int((p["role"] == "mkb").sum()),
-        "notities gewenste resultaten": len(tables["outcome_notes"]),
-        "notities samenwerkingsvormen": len(tables["form_notes"]),
-        "beoordelingen (belang en tevredenheid)": len(tables["outcome_ratings"]),
-        "respondenten enquête (geanalyseerd), hbo": int((r["role"] == "hbo").sum()),
-        "respondenten enquête (geanalyseerd), mkb": int((r["role"] == "mkb").sum()),
-        "enquête-scores (vorm x resultaat x situatie, met waarde)": int(
-            survey_tables.get("scores", pd.DataFrame({"value": []}))["value"].notna().sum()),
+    scores = survey_tables.get("scores", pd.DataFrame({"value": []}))
+    counts = {
+        "count_regions": int(p["region"].nunique()),
+        "count_participants_hbo": int((p["role"] == "hbo").sum()),
+        "count_participants_mkb": int((p["role"] == "mkb").sum()),
+        "count_outcome_notes": len(tables["outcome_notes"]),
+        "count_form_notes": len(tables["form_notes"]),
+        "count_ratings": len(tables["outcome_ratings"]),
+        "count_respondents_hbo": int((r["role"] == "hbo").sum()),
+        "count_respondents_mkb": int((r["role"] == "mkb").sum()),
+        "count_scores": int(scores["value"].notna().sum()),
     }
+    return {label(key, language): n for key, n in counts.items()}
+
+
+def survey_result(result: pd.DataFrame, labels: dict[str, str], language: object = None
+                  ) -> pd.DataFrame:
+    """A survey result of :mod:`hbomkb.analysis.survey_scores` as readers see it
+    (:func:`present`), carrying the respondents behind it (:func:`respondents_behind`)."""
+    return with_n(present(result, labels, language=language), respondents_behind(result),
+                  "respondents")
+
+
+def top3_frequency(top3_national: pd.DataFrame, labels: dict[str, str],
+                   language: object = None) -> pd.DataFrame:
+    """How often each national cluster stood in a group's top 3
+    (:func:`hbomkb.analysis.score.top3_national`) as readers see it, carrying the number of
+    groups behind it: regions for one side's outcomes, mixed groups for forms."""
+    groups = top3_national["groups"].max() if len(top3_national) else 0
+    return with_n(present(top3_national, labels, language=language), groups,
+                  "regions" if "role" in top3_national else "groups")
+
+
+def quadrant_table(quadrants: pd.DataFrame, labels: dict[str, str], language: object = None
+                   ) -> pd.DataFrame:
+    """The quadrant ordering (:func:`hbomkb.analysis.score.quadrants`) as readers see it,
+    carrying what its weights count: notes, top-3 picks, or (importance) the raters."""
+    out = present(quadrants, labels, language=language)
+    weight = quadrants["weight_type"].iloc[0] if len(quadrants) else "frequency"
+    if weight == "importance":
+        return with_n(out, quadrants["n"].max() if len(quadrants) else 0, "participants")
+    return with_n(out, quadrants["n"].sum(), "top3_picks" if weight == "top3" else "notes_short")

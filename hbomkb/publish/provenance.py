@@ -13,6 +13,7 @@ import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 
@@ -26,8 +27,9 @@ def raw_inputs_hash(study: Study) -> str:
 
 
 def source_hash() -> str:
-    """A hash of the package's Python source and data files: changes when the code changes."""
-    files = raw_files(PACKAGE_DIR, suffixes=(".py", ".yaml", ".csv", ".json"))
+    """A hash of the package's Python source, templates and data files: changes when the code
+    changes."""
+    files = raw_files(PACKAGE_DIR, suffixes=(".py", ".j2", ".yaml", ".csv", ".json"))
     h = hashlib.sha256()
     for p in files:
         h.update(f"{p.relative_to(PACKAGE_DIR).as_posix()}\0{sha256_file(p)}\n".encode())
@@ -36,8 +38,6 @@ def source_hash() -> str:
 
 def package_version() -> str:
     """The installed version of hbomkb, or the version in pyproject.toml when not installed."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("hbomkb")
     except PackageNotFoundError:
@@ -117,10 +117,14 @@ class Provenance:
         return "\n".join(lines)
 
 
-def collect(study: Study, parameters: dict | None = None,
-            now: datetime | None = None) -> Provenance:
-    """Gather the provenance of a report about ``study`` run with ``parameters``."""
-    hashes = file_hashes(study.root)
+def collect(study: Study, parameters: dict | None = None, now: datetime | None = None,
+            hashes: pd.DataFrame | None = None) -> Provenance:
+    """Gather the provenance of a report about ``study`` run with ``parameters``.
+
+    ``hashes`` is the study's :func:`hbomkb.files.file_hashes` listing when the caller has
+    made it already (a report hashes its raw files once); otherwise it is made here.
+    """
+    hashes = file_hashes(study.root) if hashes is None else hashes
     now = now or datetime.now().astimezone()
     return Provenance(
         package_version=package_version(),
