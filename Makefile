@@ -29,6 +29,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name hbomkb --display-name "Python (hbomkb)" >/dev/null
+	$(BIN)/python -m hbomkb.inputs.redact --warm
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 	@echo "environment ready: $(VENV) (kernel: hbomkb)"

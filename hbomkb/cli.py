@@ -12,13 +12,16 @@ import sys
 from pathlib import Path
 
 from hbomkb.config import StudyError, load_study
-from hbomkb.demo.generator import generate
+from hbomkb.demo import init as study_init
+from hbomkb.demo.generator import DEMO_REGIONS, generate
 from hbomkb.demo.template import write_template
-from hbomkb.inputs import server
+from hbomkb.inputs import checklist, server
 from hbomkb.inputs.build import EXCLUSIONS, build, load_tables, process, summary
 from hbomkb.inputs.instrument import write_survey_lss
-from hbomkb.problems import InputError, Problem, errors
+from hbomkb.problems import InputError, Problem, errors, printable
+from hbomkb.publish import deck
 from hbomkb.publish import run as report_run
+from hbomkb.publish.provenance import package_version
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -26,17 +29,37 @@ def _print_problems(problems: list[Problem]) -> None:
         print(p, file=sys.stderr)
 
 
+def _refuse_existing(paths: list[Path], force: bool) -> None:
+    """Raise FileExistsError when one of ``paths`` exists and ``--force`` was not given."""
+    found = [p for p in paths if p.exists()]
+    if found and not force:
+        raise FileExistsError(f"{found[0]} exists; nothing was written (use --force to "
+                              "overwrite it)")
+
+
 def cmd_validate(args) -> int:
     study = load_study(args.study)
     built = build(study)
-    _print_problems(built.problems)
-    n_err = len(errors(built.problems))
-    n_warn = len(built.problems) - n_err
-    if n_err:
-        print(f"{study.slug}: {n_err} error(s), {n_warn} warning(s); nothing is valid until "
-              "the errors are fixed", file=sys.stderr)
+    todo = checklist.checklist(study)
+    hidden = set(map(id, checklist.consequences(built.problems, todo)))
+    shown = [p for p in built.problems if id(p) not in hidden]
+    _print_problems(shown)
+    note = checklist.survey_note(study)
+    if todo:
+        print(f"{study.slug}: still to be filled in:", file=sys.stderr)
+        for line in checklist.by_file(todo):
+            print(f"  [ ] {line}", file=sys.stderr)
+    n_err = len(errors(shown))
+    n_warn = len(shown) - n_err
+    if n_err or todo:
+        print(f"{study.slug}: {len(todo)} sheet(s) still empty, {n_err} error(s), {n_warn} "
+              "warning(s); nothing is valid until these are done", file=sys.stderr)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
         return 2
     print(f"{study.slug}: valid ({n_warn} warning(s), {len(built.exclusions)} row(s) left out)")
+    if note:
+        print(f"note: {note}")
     print(summary(built.tables, study).to_string())
     return 0
 
@@ -65,25 +88,66 @@ def cmd_run(args) -> int:
         print("hbomkb run: the study's input has errors; nothing was executed", file=sys.stderr)
         return 2
     except StudyError as e:
-        print(f"hbomkb run: {e}", file=sys.stderr)
+        print(f"hbomkb run: {printable(e)}", file=sys.stderr)
         return 2
     c = result.counts()
-    print(f"{result.study}: {c['ok']} bijgewerkt, {c['skipped']} ongewijzigd, "
-          f"{c['failed']} mislukt in {result.seconds:.1f} s -> {result.reports_dir / 'index.html'}")
+    index = printable(result.reports_dir / "index.html")
+    print(f"{result.study}: {c['ok']} rendered, {c['skipped']} unchanged, "
+          f"{c['failed']} failed in {result.seconds:.1f} s -> {index}")
     for o in result.failures:
-        print(f"  MISLUKT {o.describe()}", file=sys.stderr)
+        print(f"  FAILED {printable(o.describe())}", file=sys.stderr)
         if o.failed_notebook:
-            print(f"          zie {o.failed_notebook}", file=sys.stderr)
+            print(f"         see {printable(o.failed_notebook)}", file=sys.stderr)
+    if result.deck:
+        print(f"deck: {result.deck}")
     return result.exit_code
 
 
+def cmd_deck(args) -> int:
+    """``hbomkb deck``: the results deck from the published reports, optionally as PDF."""
+    study = load_study(args.study)
+    try:
+        result = deck.write_deck(study, args.reports_dir, args.figures_dir,
+                                 template=args.template, out=args.out, force=True)
+    except deck.DeckError as e:
+        print(f"hbomkb deck: {e}", file=sys.stderr)
+        return 2
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{study.slug}: {len(result.titles)} slides -> {result.path}")
+    if args.pdf:
+        try:
+            pdf = deck.convert_pdf(result.path, language=study.language)
+        except deck.PdfUnavailable as e:
+            print(f"hbomkb deck: {e}", file=sys.stderr)
+            return 2
+        except RuntimeError as e:
+            print(f"hbomkb deck: {e}", file=sys.stderr)
+            return 1
+        print(f"PDF -> {pdf}")
+    return 0
+
+
+def cmd_init(args) -> int:
+    out = study_init.init_study(args.dir, args.title, args.regions, language=args.language,
+                                force=args.force)
+    print(f"empty study written to {out}; fill in the workshop workbooks and the codebook, "
+          f"then: hbomkb validate --study {out}")
+    return 0
+
+
 def cmd_demo(args) -> int:
+    _refuse_existing([args.out / "study.yaml"], args.force)
     out = generate(args.out, seed=args.seed, regions=args.regions)
     print(f"synthetic demo study written to {out}")
     return 0
 
 
 def cmd_template(args) -> int:
+    if args.out.suffix.lower() != ".xlsx":
+        raise ValueError(f"{args.out}: expected a file name ending in .xlsx (the template is an "
+                         "Excel workbook)")
+    _refuse_existing([args.out], args.force)
     out = write_template(args.out)
     print(f"empty workshop workbook written to {out}")
     return 0
@@ -96,6 +160,10 @@ def cmd_survey_lss(args) -> int:
     cb_errors = [p for p in built.problems if p.is_error and p.file == "codebook.xlsx"]
     if cb_errors:
         raise InputError(cb_errors)
+    if args.out.suffix.lower() != ".lss":
+        raise ValueError(f"{args.out}: expected a file name ending in .lss (LimeSurvey's "
+                         "survey structure)")
+    _refuse_existing([args.out], args.force)
     out = write_survey_lss(study, clusters, args.out, languages=tuple(args.languages))
     print(f"LimeSurvey structure written to {out}")
     return 0
@@ -143,20 +211,51 @@ def _with_server(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def _with_study(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("--study", default=None,
+    p.add_argument("--study", default=None, metavar="DIR",
                    help="study folder or name under data/raw (default: demo)")
+    return p
+
+
+def _with_force(p: argparse.ArgumentParser, what: str) -> argparse.ArgumentParser:
+    p.add_argument("--force", action="store_true",
+                   help=f"overwrite {what} if it exists (default: refuse and write nothing)")
     return p
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``hbomkb`` with every subcommand."""
     p = argparse.ArgumentParser(prog="hbomkb", description="Workshops and a validation survey "
-                                "in, regional and national analyses of hbo-mkb collaboration out.")
-    sub = p.add_subparsers(dest="command", required=True)
+                                "in, regional and national analyses of hbo-mkb collaboration out. "
+                                "Start a study with `hbomkb init`, try one with `hbomkb demo`.")
+    p.add_argument("--version", action="version", version=f"hbomkb {package_version()}",
+                   help="show the package version and exit")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    _with_study(sub.add_parser("validate", help="check a study and report every problem")
+    i = sub.add_parser(
+        "init", help="start a new, empty study",
+        description="Write a complete, empty study: study.yaml, an empty codebook.xlsx and one "
+                    "empty workshop workbook per region (with dropdowns and Dutch "
+                    "instructions), and survey/ with a README. `hbomkb validate` then lists what "
+                    "is still to be filled in.")
+    i.add_argument("dir", type=Path, metavar="DIR", help="the new study folder")
+    i.add_argument("--title", required=True, help="the study's title, shown on every report")
+    i.add_argument("--regions", nargs="+", required=True, metavar="NAME",
+                   help='the region names, e.g. "Amsterdam" "Groningen"; their file names '
+                        "(slugs) are derived from them")
+    i.add_argument("--language", choices=["nl", "en"], default="nl",
+                   help="the language of the reports (default: nl)")
+    _with_force(i, "the study's files").set_defaults(func=cmd_init)
+
+    _with_study(sub.add_parser(
+        "validate", help="check a study and report every problem",
+        description="Check every file of a study and list each problem as "
+                    "file:sheet:row:column: what; expected. A new study gets a checklist of "
+                    "the sheets still to fill in. Exit 2 on errors.")
                 ).set_defaults(func=cmd_validate)
-    _with_study(sub.add_parser("process", help="validate, then write tidy tables")
+    _with_study(sub.add_parser(
+        "process", help="validate, then write tidy tables",
+        description="Validate a study, then write its tidy tables to data/processed/<study>/ "
+                    "with exclusions.csv (every raw row left out, and why).")
                 ).set_defaults(func=cmd_process)
 
     r = _with_study(sub.add_parser(
@@ -173,27 +272,69 @@ def parser() -> argparse.ArgumentParser:
                    help="reports folder (default: reports/<study>/)")
     r.add_argument("--figures", dest="figures_dir", default=None,
                    help="figures folder (default: figures/<study>/)")
-    r.add_argument("--notebooks", dest="notebooks_dir", default=None, help=argparse.SUPPRESS)
+    r.add_argument("--notebooks", dest="notebooks_dir", default=None, metavar="DIR",
+                   help="a folder with other region and national notebooks (default: "
+                        "notebooks/; for development)")
     r.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar")
     r.set_defaults(func=cmd_run)
 
-    d = sub.add_parser("demo", help="generate a synthetic study")
-    d.add_argument("--out", required=True, type=Path)
-    d.add_argument("--seed", type=int, default=2018)
-    d.add_argument("--regions", nargs="+", default=None, help="region slugs (default: all five)")
-    d.set_defaults(func=cmd_demo)
+    k = _with_study(sub.add_parser(
+        "deck", help="the results deck (.pptx) from the published reports",
+        description="Assemble the study's presentation from what its reports published "
+                    "(figures, tables, conclusions): deck.md's own slides first, then the "
+                    "results in the order of the original study's deck. Run `hbomkb run` "
+                    "first."))
+    k.add_argument("--out", type=Path, default=None,
+                   help="the .pptx to write (default: reports/<study>/<study>-presentatie.pptx)")
+    k.add_argument("--template", type=Path, default=None, metavar="MASTER.pptx",
+                   help="use this presentation's slide master and layouts (by name)")
+    k.add_argument("--pdf", action="store_true",
+                   help="also write a PDF beside the deck (needs LibreOffice)")
+    k.add_argument("--reports", dest="reports_dir", default=None,
+                   help="reports folder (default: reports/<study>/)")
+    k.add_argument("--figures", dest="figures_dir", default=None,
+                   help="figures folder (default: figures/<study>/)")
+    k.set_defaults(func=cmd_deck)
 
-    t = sub.add_parser("template", help="write an empty workshop workbook")
-    t.add_argument("--out", required=True, type=Path)
-    t.set_defaults(func=cmd_template)
+    d = sub.add_parser(
+        "demo", help="generate a synthetic study",
+        description="Write a complete synthetic study (workshops, codebook, survey) that looks "
+                    "like the real one; every file says it is synthetic. The same seed gives "
+                    "the same files.")
+    d.add_argument("--out", required=True, type=Path, metavar="DIR",
+                   help="the folder to write the study to")
+    d.add_argument("--seed", type=int, default=2018,
+                   help="random seed; the same seed gives byte-identical files (default: 2018)")
+    d.add_argument("--regions", nargs="+", default=None, metavar="NAME",
+                   help="region names (any, e.g. Utrecht Limburg), or one number: that many "
+                        f"regions (default: the five of the 2018 study: "
+                        f"{', '.join(name for _, name in DEMO_REGIONS)})")
+    _with_force(d, "a study in that folder").set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("survey", help="the validation survey")
-    ssub = s.add_subparsers(dest="survey_command", required=True)
-    lss = _with_study(ssub.add_parser("lss", help="write the LimeSurvey structure (.lss)"))
-    lss.add_argument("--out", required=True, type=Path)
-    lss.add_argument("--languages", nargs="+", default=["nl"], choices=["nl", "en"])
-    lss.set_defaults(func=cmd_survey_lss)
+    t = sub.add_parser(
+        "template", help="write an empty workshop workbook",
+        description="Write the empty workshop workbook (one sheet per table, dropdowns, Dutch "
+                    "instructions) that `hbomkb init` puts in every study.")
+    t.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx",
+                   help="where to write it; the name must end in .xlsx")
+    _with_force(t, "the file").set_defaults(func=cmd_template)
+
+    s = sub.add_parser("survey", help="the validation survey (lss, pull, push)",
+                       description="Build the validation survey from the codebook and move it "
+                                   "to and from a LimeSurvey server.")
+    ssub = s.add_subparsers(dest="survey_command", metavar="COMMAND")
+    lss = _with_study(ssub.add_parser(
+        "lss", help="write the LimeSurvey structure (.lss)",
+        description="Build the validation survey from the study's codebook and write it as a "
+                    "LimeSurvey 6 structure file, ready to import."))
+    lss.add_argument("--out", required=True, type=Path, metavar="FILE.lss",
+                     help="where to write it; the name must end in .lss (usually "
+                          "<study>/survey/survey.lss)")
+    lss.add_argument("--languages", nargs="+", default=["nl"], choices=["nl", "en"],
+                     help="the survey's languages, the first being its base language "
+                          "(default: nl)")
+    _with_force(lss, "the file").set_defaults(func=cmd_survey_lss)
     pull = _with_server(_with_study(ssub.add_parser(
         "pull", help="fetch the responses from the LimeSurvey server into the study",
         description="Export every response of a survey through LimeSurvey's RemoteControl API "
@@ -217,7 +358,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``hbomkb`` command line with ``argv`` (default: the process's arguments)."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if getattr(args, "func", None) is None:  # bare `hbomkb` or `hbomkb survey`: the help
+        sub = next((a for a in p._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if args.command and sub is not None:
+            sub.choices[args.command].print_help()
+        else:
+            p.print_help()
+        return 0
     try:
         return args.func(args)
     except InputError as e:
@@ -225,13 +374,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(e.problems)} error(s); nothing was written", file=sys.stderr)
         return 2
     except StudyError as e:
-        print(e, file=sys.stderr)
+        print(printable(e, newlines=True), file=sys.stderr)
         print("1 error(s); nothing was written", file=sys.stderr)
+        return 2
+    except FileExistsError as e:
+        print(f"hbomkb: {printable(e)}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as e:
         if os.environ.get("HBOMKB_DEBUG"):
             raise
-        print(f"hbomkb: {e}", file=sys.stderr)
+        print(f"hbomkb: {printable(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

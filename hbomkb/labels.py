@@ -94,6 +94,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "diagonal": ("S = I", "S = I"),
     # reasons for an empty inferential column
     "reason_small": ("n = {n} < {min} (min_group_size)", "n = {n} < {min} (min_group_size)"),
+    "small_side_ratings": (
+        "Van {side} namen minder dan {k} mensen deel (min_group_size): hun beoordelingen per "
+        "cluster worden in het regiorapport niet getoond, zodat niemand herkenbaar is.",
+        "Fewer than {k} people of {side} took part (min_group_size): their ratings per cluster "
+        "are not shown in the region report, so that no one can be recognised."),
     # words of report tables that are not a tidy column's name
     "name": ("naam", "name"),
     "total": ("totaal", "total"),
@@ -161,10 +166,169 @@ LABELS: dict[str, tuple[str, str]] = {
     "caption_fit": ("Fit per vorm, kant en situatie", "Fit per form, side and situation"),
     "caption_fit_plot": ("Fit per samenwerkingsvorm met 95%-interval",
                          "Fit per collaboration form with 95% interval"),
-    "caption_survey_landscape": ("Landelijk kansenlandschap uit de enquête, {side}",
-                                 "National opportunity landscape from the survey, {side}"),
-    "caption_survey_landscape_plot": ("Landelijk kansenlandschap van hbo en mkb (enquête)",
-                                      "National opportunity landscape of hbo and mkb (survey)"),
+    "caption_survey_landscape": ("Landelijk kansenlandschap uit de enquête, {side}: klasse "
+                                 "naar de plaats van O onder de gewenste resultaten van de "
+                                 "kant, onzeker waar het 95%-interval van de plaats een "
+                                 "klassegrens overschrijdt",
+                                 "National opportunity landscape from the survey, {side}: "
+                                 "class by the place of O among the side's desired outcomes, "
+                                 "uncertain where the 95% interval of the place crosses a "
+                                 "class boundary"),
+    "caption_survey_landscape_plot": ("Landelijk kansenlandschap van hbo en mkb (enquête), met "
+                                      "95%-intervallen van I en S",
+                                      "National opportunity landscape of hbo and mkb (survey), "
+                                      "with 95% intervals of I and S"),
+    # intervals, classes and what they claim (issue 12: inference that fits the n)
+    "indicative": ("indicatief, {n}", "indicative, {n}"),
+    "conservative": ("conservatief", "conservative"),
+    "scale_term": ("situatie", "situation"),
+    "form_term": ("samenwerkingsvorm", "collaboration form"),
+    "outcome_term": ("gewenst resultaat", "desired outcome"),
+    "region_term": ("regio", "region"),
+    "role_term": ("kant", "side"),
+    "clusters_short": ("regionale clusters", "regional clusters"),
+    "participants_indicative": ("deelnemers; bediening en kansniveau indicatief",
+                                "participants; served class and band indicative"),
+    "relative": ("enquête, klassen relatief", "survey, relative classes"),
+    "top": ("bovenste derde naar O", "top third by O"),
+    "middle": ("middengroep", "middle third"),
+    "bottom": ("onderste derde naar O", "bottom third by O"),
+    "uncertain": ("onzeker", "uncertain"),
+    "chosen_by_groups": ("gekozen door (groepen)", "chosen by (groups)"),
+    "caption_workshop_landscape": ("Belang, tevredenheid en kans per cluster, {side}",
+                                   "Importance, satisfaction and opportunity per cluster, "
+                                   "{side}"),
+    "caption_sensitivity": ("Gemeenschappelijke grond onder drie lezingen van de landelijke "
+                            "top 3", "Common ground under three readings of the national "
+                            "top 3"),
+    "caption_fit_differences": ("Verschillen in fit, gebootstrapt als verschil: de beste vorm "
+                                "tegen elke andere, en potentieel tegen huidig per vorm",
+                                "Differences in fit, bootstrapped as differences: the best "
+                                "form against every other, and potential against current "
+                                "per form"),
+    "rule_groups": ("groepen, gelijke stand meegeteld (hoofdregel)",
+                    "groups, ties included (main rule)"),
+    "rule_points": ("groepen, gelijke stand gebroken door punten (3/2/1)",
+                    "groups, ties broken by points (3/2/1)"),
+    "rule_picks": ("top-3-plaatsen in plaats van groepen", "top-3 places instead of groups"),
+    "tie_note": ("gelijke stand", "tie"),
+    "groups_in_top3": ("groepen met dit thema in hun top 3",
+                       "groups with this theme in their top 3"),
+    "picks_in_top3": ("top-3-plaatsen met dit thema", "top-3 places with this theme"),
+    "caption_coverage": ("Dekking van het codeboek: aandeel notities en regionale clusters met "
+                         "een landelijke code", "Coverage of the codebook: share of notes and "
+                         "regional clusters with a national code"),
+    "caption_coverage_issues": ("Waar de codering onvolledig is", "Where the coding is "
+                                "incomplete"),
+    "caption_coder_agreement": ("Overeenstemming tussen de twee codeurs per soort",
+                                "Agreement between the two coders per kind"),
+    "caption_text_agreement": ("Tekstanalyse tegen de codering: overeenstemming per soort",
+                               "Text analysis against the coding: agreement per kind"),
+    "caption_text_disagreement": ("Landelijke clusters waar tekstanalyse en codering het "
+                                  "oneens zijn (laagste aandeel in het eigen tekstcluster "
+                                  "eerst)", "National clusters where the text analysis and "
+                                  "the coding disagree (lowest share in its own text cluster "
+                                  "first)"),
+    "caption_review_list": ("Notities die tekstueel dichter bij een ander landelijk cluster "
+                            "liggen (om na te kijken)", "Notes whose text is closer to another "
+                            "national cluster (to review)"),
+    "caption_ordinal": ("Ordinaal model van de scores (odds ratio's, fouten geclusterd per "
+                        "respondent)", "Ordinal model of the scores (odds ratios, errors "
+                        "clustered by respondent)"),
+    "caption_proportional_odds": ("Controle op proportionele odds: odds ratio van de situatie "
+                                  "per drempel", "Check of proportional odds: odds ratio of "
+                                  "the situation per cut-point"),
+    "no_second_coder": ("Het codeboek heeft geen tweede codeur (kolom `code_coder2` in het "
+                        "blad mapping): de overeenstemming tussen codeurs kan niet worden "
+                        "berekend.", "The codebook has no second coder (column `code_coder2` "
+                        "in the mapping sheet): agreement between coders cannot be computed."),
+    # the results deck (hbomkb.publish.deck): slide titles in the seed deck's wording
+    "deck_landscape": ("Resultaten fieldresearch – kansenlandschap regio {region}",
+                       "Field research results – opportunity landscape, region {region}"),
+    "deck_top3": ("Resultaten fieldresearch – top 3 kansen {side} regio {region}",
+                  "Field research results – top 3 opportunities {side}, region {region}"),
+    "deck_heatmap": ("Resultaten fieldresearch – alle regio's {side}",
+                     "Field research results – all regions, {side}"),
+    "deck_quadrants": ("Resultaten fieldresearch – ordening per kwadrant {side}",
+                       "Field research results – ordering per quadrant, {side}"),
+    "deck_compared": ("Resultaten fieldresearch – clusters gewenste resultaten hbo en mkb",
+                      "Field research results – desired-outcome clusters of hbo and mkb"),
+    "deck_respondents": ("Validatie gewenste resultaten – respondenten",
+                         "Validation of the desired outcomes – respondents"),
+    "deck_ranking": ("Validatie gewenste resultaten – rangorde",
+                     "Validation of the desired outcomes – ranking"),
+    "deck_forms_top3": ("Resultaten fieldresearch – top 3 samenwerkingsvormen regio {region}",
+                        "Field research results – top 3 collaboration forms, region {region}"),
+    "deck_forms_heatmap": ("Resultaten fieldresearch – clusters van samenwerkingsvormen",
+                           "Field research results – clusters of collaboration forms"),
+    "deck_forms_quadrants": ("Resultaten fieldresearch – samenwerkingsvormen ordening per "
+                             "kwadrant", "Field research results – collaboration forms "
+                             "ordered per quadrant"),
+    "deck_forms_scores": ("Validatie samenwerkingsvormen – huidig en potentieel, {side}",
+                          "Validation of the collaboration forms – current and potential, "
+                          "{side}"),
+    "deck_forms_fit": ("Validatie samenwerkingsvormen – welke vorm dient de kansen het best?",
+                       "Validation of the collaboration forms – which form serves the "
+                       "opportunities best?"),
+    "deck_conclusions": ("Conclusies", "Conclusions"),
+    "deck_subtitle": ("Resultaten van {regions} regionale workshops en de validatie-enquête · "
+                      "{date}", "Results of {regions} regional workshops and the validation "
+                      "survey · {date}"),
+    "deck_subject": ("Resultaten: {regions} regionale workshops hbo en mkb en de "
+                     "validatie-enquête", "Results: {regions} regional workshops of hbo and "
+                     "mkb and the validation survey"),
+    "deck_category": ("onderzoeksresultaten", "research results"),
+    "deck_category_synthetic": ("onderzoeksresultaten (synthetische data)",
+                                "research results (synthetic data)"),
+    "deck_synthetic_short": ("synthetische data", "synthetic data"),
+    "deck_synthetic": ("SYNTHETISCHE DATA – verzonnen demonstratiegegevens (studie {study}); "
+                       "niets hierin zegt iets over echte regio's, hogescholen of ondernemers",
+                       "SYNTHETIC DATA – made-up demonstration data (study {study}); nothing "
+                       "here says anything about real regions, universities or companies"),
+    "deck_note_source": ("Bron: {file} – {caption} (n = {n})",
+                         "Source: {file} – {caption} (n = {n})"),
+    "deck_note_source_no_n": ("Bron: {file} (n: zie het rapport)",
+                              "Source: {file} (n: see the report)"),
+    "deck_note_conclusions": ("Woordelijk overgenomen uit de conclusies van het landelijke "
+                              "rapport (national.html).", "Worded exactly as the conclusions "
+                              "of the national report (national.html)."),
+    "deck_note_report": ("Rapport {report}:", "Report {report}:"),
+    "deck_note_provenance": ("commit {commit}; SHA-256 van alle ruwe invoer {raw_hash}; "
+                             "uitgevoerd op {run_at}", "commit {commit}; SHA-256 of all raw "
+                             "input {raw_hash}; run at {run_at}"),
+    "deck_layout_missing": ("sjabloon {template} heeft geen dia-indeling '{wanted}'; "
+                            "'{used}' gebruikt", "template {template} has no layout "
+                            "'{wanted}'; used '{used}' instead"),
+    "deck_pdf_missing": ("voor PDF is LibreOffice nodig; installeer het met "
+                         "`sudo apt-get install libreoffice-impress-nogui` (Debian/Ubuntu), "
+                         "`brew install --cask libreoffice` (macOS) of van "
+                         "https://www.libreoffice.org/download/",
+                         "PDF needs LibreOffice; install it with `sudo apt-get install "
+                         "libreoffice-impress-nogui` (Debian/Ubuntu), `brew install --cask "
+                         "libreoffice` (macOS) or from https://www.libreoffice.org/download/"),
+    "deck_md_intro": ("Eigen dia's vóór de resultaten in de presentatie (hbomkb deck): één "
+                      "'#'-kop per dia, opsommingstekens eronder. Een kop zonder tekst eronder "
+                      "geeft geen dia. Dit bestand verandert geen rapport.",
+                      "Your own slides before the results in the deck (hbomkb deck): one '#' "
+                      "heading per slide, bullets below it. A heading without text below it "
+                      "makes no slide. This file changes no report."),
+    "deck_md_context": ("Aanleiding", "Background"),
+    "deck_md_context_hint": ("Waarom dit onderzoek? Bijvoorbeeld: - eerder onderzoek wijst uit "
+                             "dat hbo en mkb elkaar nodig hebben om te innoveren",
+                             "Why this study? For example: - earlier research shows that hbo "
+                             "and mkb need each other to innovate"),
+    "deck_md_goal": ("Doel", "Goal"),
+    "deck_md_goal_hint": ("Wat wil het onderzoek bereiken?", "What does the study set out to do?"),
+    "deck_md_questions": ("Hoofd- en deelvragen", "Research questions"),
+    "deck_md_questions_hint": ("De hoofdvraag, daaronder de deelvragen (1. … 2. …)",
+                               "The main question, the sub-questions below it (1. … 2. …)"),
+    "deck_md_method": ("Onderzoeksmethoden", "Methods"),
+    "deck_md_method_hint": ("Deskresearch en fieldresearch: welke workshops, wie nam deel",
+                            "Desk research and field research: which workshops, who took part"),
+    "deck_md_desk": ("Resultaten deskresearch", "Desk research results"),
+    "deck_md_desk_hint": ("Wat eerder onderzoek zegt over samenwerking, vormen en knelpunten",
+                          "What earlier research says about collaboration, its forms and "
+                          "obstacles"),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -214,11 +378,53 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "weight": ("gewicht", "weight"),
     "weight_type": ("soort gewicht", "weight type"),
     "share": ("aandeel", "share"),
-    "picks": ("plaatsen", "picks"),
+    "picks": ("top-3-plaatsen", "top-3 places"),
     "points": ("punten", "points"),
     "regions": ("regio's", "regions"),
-    "groups": ("groepen", "groups"),
+    "groups": ("groepen totaal", "groups in all"),
     "method": ("methode", "method"),
+    "place": ("rang (landelijk)", "national rank"),
+    "top3": ("in landelijke top 3", "in national top 3"),
+    "I_low": ("I 95%-ondergrens", "I 95% lower bound"),
+    "I_high": ("I 95%-bovengrens", "I 95% upper bound"),
+    "S_low": ("S 95%-ondergrens", "S 95% lower bound"),
+    "S_high": ("S 95%-bovengrens", "S 95% upper bound"),
+    "rank": ("plaats", "place"),
+    "class": ("klasse (relatief)", "class (relative)"),
+    "comparison": ("vergelijking", "comparison"),
+    "versus": ("tegen", "against"),
+    "diff": ("verschil", "difference"),
+    "excludes_zero": ("interval zonder 0", "interval excludes 0"),
+    "unit": ("eenheid", "unit"),
+    "coded": ("gecodeerd", "coded"),
+    "share_coded": ("% gecodeerd", "% coded"),
+    "issue": ("probleem", "issue"),
+    "agreement_pct": ("% gelijk", "% equal"),
+    "kappa": ("Cohens kappa", "Cohen's kappa"),
+    "alpha": ("Krippendorffs alfa", "Krippendorff's alpha"),
+    "ari": ("ARI", "ARI"),
+    "nmi": ("NMI", "NMI"),
+    "codes": ("codes gebruikt", "codes used"),
+    "text_cluster": ("tekstcluster", "text cluster"),
+    "share_main": ("% in eigen tekstcluster", "% in its own text cluster"),
+    "shared_with": ("deelt tekstcluster met", "shares text cluster with"),
+    "nearest_code": ("dichtstbijzijnde code", "nearest code"),
+    "margin": ("marge", "margin"),
+    "text": ("tekst", "text"),
+    "group": ("soort", "kind"),
+    "model_term": ("term", "term"),
+    "odds_ratio": ("odds ratio", "odds ratio"),
+    "cut": ("drempel", "cut-point"),
+    "chi2": ("Wald χ²", "Wald χ²"),
+    "df": ("vrijheidsgraden", "degrees of freedom"),
+    "n_respondents": ("n respondenten", "n respondents"),
+    "interval": ("interval", "interval"),
+    "rule": ("regel", "rule"),
+    "hbo_top3": ("top 3 hbo", "top 3 hbo"),
+    "mkb_top3": ("top 3 mkb", "top 3 mkb"),
+    "common": ("gemeenschappelijk", "common ground"),
+    "n_common": ("aantal gemeenschappelijk", "number in common"),
+    "same": ("zelfde conclusie", "same conclusion"),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +449,24 @@ VALUES: dict[str, tuple[str, str]] = {
     "notes": ("notities", "notes"),
     "outcome_hbo": ("gewenste resultaten hbo", "desired outcomes hbo"),
     "outcome_mkb": ("gewenste resultaten mkb", "desired outcomes mkb"),
+    "form": ("samenwerkingsvormen", "collaboration forms"),
+    "yes": ("ja", "yes"),
+    "tie": ("ja, gelijke stand", "yes, tied"),
+    "no": ("nee", "no"),
+    "top": ("bovenste derde", "top third"),
+    "middle": ("middengroep", "middle third"),
+    "bottom": ("onderste derde", "bottom third"),
+    "uncertain": ("onzeker", "uncertain"),
+    "lead": ("beste vorm tegen andere", "best form against another"),
+    "change": ("potentieel tegen huidig", "potential against current"),
+    "clusters": ("regionale clusters", "regional clusters"),
+    "unmapped": ("zonder code", "without a code"),
+    "unknown_code": ("onbekende code", "unknown code"),
+    "unused_code": ("ongebruikte code", "unused code"),
+    "scale": ("situatie", "situation"),
+    "outcome": ("gewenst resultaat", "desired outcome"),
+    "region": ("regio", "region"),
+    "role": ("kant", "side"),
 }
 
 # ---------------------------------------------------------------------------------------------

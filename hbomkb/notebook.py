@@ -20,9 +20,10 @@ from IPython.display import display
 
 from hbomkb.analysis import survey_scores
 from hbomkb.config import DEFAULT_STUDY, Study, StudyError, load_study, report_name
-from hbomkb.files import file_hashes
+from hbomkb.files import file_hashes, write_table_csv
 from hbomkb.inputs.build import load_tables
 from hbomkb.labels import label
+from hbomkb.present import markdown as md
 from hbomkb.present import plots
 from hbomkb.present import tables as display_tables
 from hbomkb.present.html import banner_html, figure_html, table_html
@@ -85,8 +86,11 @@ def open_report(study: str | os.PathLike = DEFAULT_STUDY, region: str | None = N
 
 
 def show_markdown(text: str) -> None:
-    """Show Markdown (generated text, e.g. from :mod:`hbomkb.present.narrative`) as output."""
-    display({"text/markdown": text, "text/plain": text}, raw=True)
+    """Show Markdown (generated text, e.g. from :mod:`hbomkb.present.narrative`) as output;
+    its plain-text version without the escapes that keep text from data from becoming markup
+    (:func:`hbomkb.present.markdown.plain`)."""
+    text = str(text)
+    display({"text/markdown": text, "text/plain": md.plain(text)}, raw=True)
 
 
 def show_provenance(report: Report) -> None:
@@ -127,7 +131,8 @@ def show_table(table: pd.DataFrame, name: str, report: Report, caption: str = ""
     The n comes from the table (see :func:`n_caption`); ``n`` overrides it. A table with a
     column that identifies a person (participant, respondent, name, e-mail …) is refused:
     reports show groups, not people. The run later gathers every recorded CSV into
-    ``tables.xlsx``.
+    ``tables.xlsx``. Text that a spreadsheet would read as a formula gets an apostrophe in
+    front in the CSV (:func:`hbomkb.files.write_table_csv`; ``docs/privacy.md``).
     """
     bad = sorted(IDENTIFYING_COLUMNS & {str(c).lower() for c in table.columns})
     if bad:
@@ -135,7 +140,7 @@ def show_table(table: pd.DataFrame, name: str, report: Report, caption: str = ""
                          "data without per-person rows")
     stem = _slug(name)
     report.tables_dir.mkdir(parents=True, exist_ok=True)
-    table.to_csv(report.tables_dir / f"{stem}.csv", index=False, encoding="utf-8")
+    write_table_csv(table, report.tables_dir / f"{stem}.csv")
     title = f"{caption or name} ({n_caption(table, report.study, n)})"
     decimal = "," if report.study.language == "nl" else "."
     display({"text/html": table_html(table, title, decimals, decimal),

@@ -7,10 +7,34 @@ one run.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+
+# Characters that reorder text on a terminal (or in an editor) without showing themselves.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                  "\u2066\u2067\u2068\u2069")
+
+
+def printable(text: object, newlines: bool = False) -> str:
+    """``text`` safe to print on a terminal: every control character (escape sequences, a
+    carriage return that would overwrite the line, a backspace, a bell, C1 controls) and every
+    bidirectional override shows as its escape (``\\x1b``, ``\\r``, ``\\u202e``) instead of
+    acting. Line breaks stay only with ``newlines``: a problem is always one line."""
+    s = str(text)
+    if s.isprintable():
+        return s
+    out = []
+    for ch in s:
+        if ch == "\n" and newlines:
+            out.append(ch)
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -23,8 +47,11 @@ class Problem:
     severity: str = ERROR
 
     def __str__(self) -> str:
+        """``file:sheet:row:column: message``, one line, safe to print (:func:`printable`):
+        a file name, sheet name or cell value quoted in it cannot move the cursor, colour the
+        terminal or break the line."""
         row = "" if self.row is None else str(self.row)
-        text = f"{self.file}:{self.sheet}:{row}:{self.column}: {self.message}"
+        text = printable(f"{self.file}:{self.sheet}:{row}:{self.column}: {self.message}")
         return text if self.severity == ERROR else f"{text} [warning]"
 
     @property

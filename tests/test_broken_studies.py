@@ -175,7 +175,7 @@ def m_missing_sheet(s):
 def m_missing_column(s):
     edit(_noord(s), "outcome_ratings",
          lambda ws: setattr(ws.cell(row=1, column=header_col(ws, "importance")), "value",
-                            "belang"))
+                            "gewicht"))
     return "workshops/noord.xlsx:outcome_ratings:1:importance: column missing", 2
 
 

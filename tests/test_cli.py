@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 from hbomkb import config
 from hbomkb.cli import main, parser
 
-SUBCOMMANDS = ("validate", "process", "run", "demo", "template", "survey")
+SUBCOMMANDS = ("init", "validate", "process", "run", "demo", "template", "survey")
 
 
 def _python(*args: str) -> subprocess.CompletedProcess:
@@ -69,3 +70,50 @@ def test_the_command_line_starts_without_papermill_or_nbconvert():
                         "'nbconvert', 'nbformat') if m in sys.modules))")
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def _parsers(p: argparse.ArgumentParser, path: str = "hbomkb"):
+    """Every parser of the command line with its path (``hbomkb survey lss``), and the help
+    line its parent gives it."""
+    yield path, p, p.description
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                for sub_path, parser_, _ in _parsers(sub, f"{path} {name}"):
+                    yield sub_path, parser_, helps.get(name) if parser_ is sub else _
+                assert helps.get(name), f"{path} {name} has no help line"
+
+
+def test_every_subcommand_and_option_explains_itself():
+    seen = []
+    for path, p, _ in _parsers(parser()):
+        assert p.description and p.description.strip(), f"{path} has no description"
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            name = "/".join(action.option_strings) or action.dest
+            assert action.help and action.help.strip() and action.help != argparse.SUPPRESS, \
+                f"{path} {name} has no help"
+            seen.append(f"{path} {name}")
+    # the options the issue found without help, now with it
+    for option in ("hbomkb demo --out", "hbomkb demo --seed", "hbomkb survey lss --languages",
+                   "hbomkb init --regions", "hbomkb run --force"):
+        assert option in seen
+
+
+def test_demo_regions_help_names_the_five_regions():
+    p = next(p for path, p, _ in _parsers(parser()) if path == "hbomkb demo")
+    text = next(a.help for a in p._actions if "--regions" in a.option_strings)
+    for name in ("Noord", "Oost", "Zuid-West", "West-Zuid", "West-Noord"):
+        assert name in text
+
+
+def test_version_and_bare_command_print_and_exit_0():
+    res = _python("-m", "hbomkb", "--version")
+    assert res.returncode == 0 and res.stdout.startswith("hbomkb ")
+    bare = _python("-m", "hbomkb")
+    assert bare.returncode == 0, bare.stderr
+    assert bare.stdout.startswith("usage: hbomkb") and "init" in bare.stdout
+    survey = _python("-m", "hbomkb", "survey")
+    assert survey.returncode == 0 and survey.stdout.startswith("usage: hbomkb survey")

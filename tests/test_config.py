@@ -116,15 +116,93 @@ def test_a_missing_folder_or_study_yaml_is_refused_with_where_and_what(tmp_path)
     ("regions: [{name: Noord}]\n",
      ":regions:1:slug: region without slug; expected {slug: ..., name: ...}"),
     ("regions: [a, b, a]\n",
-     ":regions::slug: a region slug is listed twice; expected each region once"),
+     ":regions:3:slug: slug 'a' is listed twice (region 1); expected each region once, with "
+     "slugs that differ in more than '-' versus '_'"),
     ("regions: [a]\nlanguage: fr\n", ":::language: 'fr'; expected nl or en"),
     ("regions: [a]\nthresholds: {high: hoog}\n",
-     ":::: could not convert string to float: 'hoog'; expected numbers for scale, thresholds "
-     "and min_group_size"),
+     ":thresholds::high: 'hoog' is not a number; expected a number from 0 to 20"),
+    # study.yaml is checked, not trusted: wrong shapes are located messages, not tracebacks
+    ("regions: 5\n", ":::regions: '5' is not a list; expected a list of regions, each a slug "
+     "or {slug: ..., name: ...}"),
+    ("regions: [a]\nsurvey: 5\n", ":::survey: '5' is not a mapping; expected survey: with "
+     "structure, responses and include_partial"),
+    ("regions: [a]\nscale: 5\n", ":::scale: '5' is not a mapping; expected scale: with min, "
+     "max and top_box"),
+    ("regions: [a]\nthresholds: [10, 12]\n", ":::thresholds: '[10, 12]' is not a mapping; "
+     "expected thresholds: with underserved, high and extreme"),
+    ("regions: [a]\nsynthetic: misschien\n",
+     ":::synthetic: 'misschien' is not true or false; expected true or false"),
+    ("regions: [a]\nmin_group_size: 1\n",
+     ":::min_group_size: '1'; expected a whole number of at least 2"),
+    ("regions: [a]\nmin_group_size: 2.5\n",
+     ":::min_group_size: '2.5'; expected a whole number of at least 2"),
+    ("regions: [a]\nmin_group_size: true\n",
+     ":::min_group_size: 'True'; expected a whole number of at least 2"),
+    ("regions: [a]\nthresholds: {extreme: .inf}\n",
+     ":thresholds::extreme: 'inf' is not a number; expected a number from 0 to 20"),
+    ("regions: [a]\nthresholds: {high: .nan}\n",
+     ":thresholds::high: 'nan' is not a number; expected a number from 0 to 20"),
+    ("regions: [a]\nthresholds: {extreme: 25}\n", ":thresholds::extreme: '25' is outside 0-20; "
+     "expected a number from 0 to 20 (the range of the opportunity score)"),
+    ("regions: [a]\nthresholds: {underserved: 13}\n",
+     ":thresholds::: underserved 13, high 12, extreme 15 are not in increasing order; expected "
+     "underserved < high < extreme, such as 10, 12, 15"),
+    ("regions: [a]\nscale: {min: 5, max: 1}\n",
+     ":scale::max: max 1 is not above min 5; expected a scale such as min: 1, max: 5"),
+    ("regions: [a]\nscale: {top_box: 6}\n", ":scale::top_box: top_box 6 is not in 2-5; "
+     "expected the lowest score that counts as high (4 on a 1-5 scale)"),
+    ("regions: [a]\nseed: -1\n", ":::seed: '-1'; expected a whole number of 0 or more"),
+    ("regions: [zuid-west, zuid_west]\n",
+     ":regions:2:slug: slug 'zuid_west' names the same files as 'zuid-west' (region 1); "
+     "expected each region once, with slugs that differ in more than '-' versus '_'"),
+    ("regions: [noord, nationaal]\n", ":regions:2:slug: slug 'nationaal' is a name the "
+     "national report uses; expected another slug than national, nationaal, all"),
+    ("regions: [national]\n", ":regions:1:slug: slug 'national' is a name the national report "
+     "uses; expected another slug than national, nationaal, all"),
+    ("regions: [{slug: ../../etc, name: X}]\n", ":regions:1:slug: slug '../../etc' is not a "
+     "safe file name; expected lower-case letters a-z, digits, '-' or '_' (at most 40, "
+     "starting and ending with a letter or digit)"),
+    ("regions: ['zuid west']\n", ":regions:1:slug: slug 'zuid west' is not a safe file name; "
+     "expected lower-case letters a-z, digits, '-' or '_' (at most 40, starting and ending "
+     "with a letter or digit)"),
+    ("regions: [a]\nsurvey: {responses: ../elders/responses.csv}\n",
+     ":survey::responses: '../elders/responses.csv' lies outside the study folder; expected a "
+     "path inside it, such as survey/responses.csv"),
+    ("regions: [a]\nsurvey: {structure: /etc/passwd}\n",
+     ":survey::structure: '/etc/passwd' lies outside the study folder; expected a path inside "
+     "it, such as survey/responses.csv"),
 ])
 def test_an_invalid_study_yaml_is_refused_with_where_and_what(tmp_path, text, message):
     folder = _write(tmp_path / "fout", text)
     assert _refused(folder) == (folder / "study.yaml").resolve().as_posix() + message
+
+
+@pytest.mark.parametrize(("text", "synthetic"), [
+    ("synthetic: 'false'", False), ("synthetic: 'False'", False), ("synthetic: nee", False),
+    ("synthetic: 0", False), ("synthetic: false", False), ("", False),
+    ("synthetic: 'true'", True), ("synthetic: ja", True), ("synthetic: true", True),
+])
+def test_synthetic_as_text_means_what_it_says(tmp_path, text, synthetic):
+    assert load_study(_write(tmp_path / "s", f"regions: [a]\n{text}\n")).synthetic is synthetic
+
+
+def test_region_slugs_are_lower_case_and_a_path_inside_the_folder_is_fine(tmp_path):
+    folder = _write(tmp_path / "s", "regions: [Noord, {slug: Zuid-West, name: Zuid-West}]\n"
+                    "survey: {responses: export/../survey/r.csv}\n")
+    st = load_study(folder)
+    assert st.region_names == {"noord": "Noord", "zuid-west": "Zuid-West"}
+    assert st.survey_responses_path == folder.resolve() / "export/../survey/r.csv"
+
+
+def test_a_survey_file_linked_from_outside_the_folder_is_refused(tmp_path):
+    (tmp_path / "elders").mkdir()
+    (tmp_path / "elders" / "responses.csv").write_text("id\n1\n")
+    folder = _write(tmp_path / "s", "regions: [a]\n")
+    (folder / "survey").mkdir()
+    (folder / "survey" / "responses.csv").symlink_to(tmp_path / "elders" / "responses.csv")
+    assert _refused(folder).endswith(":survey::responses: 'survey/responses.csv' lies outside "
+                                     "the study folder; expected a path inside it, such as "
+                                     "survey/responses.csv")
 
 
 def test_a_study_yaml_that_is_not_utf8_is_refused(tmp_path):

@@ -106,9 +106,28 @@ def test_regions_option_limits_the_study(tmp_path):
     assert sorted(p.name for p in (study.root / "workshops").iterdir()) == ["oost.xlsx"]
 
 
-def test_unknown_region_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown region"):
-        generate(tmp_path / "s", regions=["zuid"])
+def test_any_region_names_make_a_valid_study_of_those_regions(tmp_path):
+    study = load_study(generate(tmp_path / "s", seed=5, with_survey=False,
+                                regions=["utrecht", "Zuid-Limburg", "Fryslân"]))
+    assert [(r.slug, r.name) for r in study.regions] == [
+        ("utrecht", "Utrecht"), ("zuid-limburg", "Zuid-Limburg"), ("fryslan", "Fryslân")]
+    assert sorted(p.name for p in (study.root / "workshops").iterdir()) == sorted(
+        f"{s}.xlsx" for s in study.region_slugs)
+    built = build(study)
+    assert built.ok, [str(p) for p in built.problems]
+    assert set(built.tables["participants"]["region"]) == set(study.region_slugs)
+
+
+def test_a_count_of_regions_goes_past_the_five_of_2018(tmp_path):
+    study = load_study(generate(tmp_path / "s", seed=5, with_survey=False, regions=["7"]))
+    assert len(study.regions) == 7
+    assert study.region_names["regio-7"] == "Regio 7"
+    assert study.region_slugs[:2] == ["noord", "oost"]
+
+
+def test_names_that_share_a_file_name_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="share the file name"):
+        generate(tmp_path / "s", regions=["Den Haag", "den-haag"])
 
 
 def test_committed_demo_is_what_the_generator_makes(tmp_path):

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from hostile import shown_markdown  # noqa: E402
 
 from hbomkb import config, files, notebook  # noqa: E402
 from hbomkb.config import Region, Study, Thresholds  # noqa: E402
@@ -125,7 +126,7 @@ def test_open_report_hashes_the_raw_files_once(small_study, processed_root, monk
     assert set(report.tables) >= {"participants", "outcome_notes", "codebook_clusters"}
     assert report.tables_dir == reports_dir / "tables" / "region-noord"
     assert report.region_name == "Noord"
-    block = shown[-1]["text/plain"]
+    block = shown_markdown(shown[-1]["text/markdown"])  # as a reader of the report sees it
     assert report.raw_inputs["sha256"].iloc[0] in block
     assert '"region": "noord"' in block
 

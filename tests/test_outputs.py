@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from hbomkb.config import Region, Study
 from hbomkb.publish import outputs
@@ -95,15 +99,75 @@ def test_index_links_every_report_and_escapes_text_from_data(tmp_path):
     assert 'href="region-oost.html"' not in page  # never rendered: nothing to link
 
 
+def _publish(reports: Path, figures: Path, name: str, figure_names: list[str],
+             html: str = "nieuw") -> list[str]:
+    staging, staged_figures = reports / ".staging" / name, figures / ".staging" / name
+    staged_figures.mkdir(parents=True)
+    for f in figure_names:
+        (staged_figures / f).write_text(f)
+    (staging / "tables" / name).mkdir(parents=True)
+    (staging / "tables" / name / "t.csv").write_text("n\n1\n")
+    return outputs.publish_report(name, reports, figures, {f"{name}.html": html}, staging,
+                                  staged_figures)
+
+
 def test_a_report_that_drops_a_figure_takes_its_old_files_away(tmp_path):
-    figures, listing = tmp_path / "figures", tmp_path / "reports" / ".published" / "national.json"
+    reports, figures = tmp_path / "reports", tmp_path / "figures"
     figures.mkdir()
     (figures / "noord-a.png").write_text("another report's figure")
     for names in (["nationaal-a.png", "nationaal-a.svg", "nationaal-b.png"], ["nationaal-b.png"]):
-        staged = tmp_path / "staging"
-        staged.mkdir()
-        for name in names:
-            (staged / name).write_text(name)
-        assert outputs.publish_figures(staged, figures, listing) == sorted(names)
-        staged.rmdir()  # everything moved
+        assert _publish(reports, figures, "national", names) == sorted(names)
+        assert not any((figures / ".staging" / "national").iterdir())  # everything moved
+        shutil.rmtree(reports / ".staging")
+        shutil.rmtree(figures / ".staging")
     assert sorted(p.name for p in figures.iterdir()) == ["nationaal-b.png", "noord-a.png"]
+    assert (reports / "national.html").read_text() == "nieuw"
+    assert (reports / "tables" / "national" / "t.csv").is_file()
+
+
+def test_publishing_a_report_is_all_or_nothing(tmp_path, monkeypatch):
+    reports, figures = tmp_path / "reports", tmp_path / "figures"
+    _publish(reports, figures, "national", ["nationaal-a.png", "nationaal-b.png"], html="oud")
+    shutil.rmtree(reports / ".staging")
+    shutil.rmtree(figures / ".staging")
+    before = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+    real, calls = os.replace, []
+
+    def full_disk_at_the_fifth_rename(src, dst):
+        calls.append(dst)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_fifth_rename)
+    with pytest.raises(OSError, match="No space left"):
+        _publish(reports, figures, "national", ["nationaal-b.png", "nationaal-c.png"],
+                 html="nieuw")
+    monkeypatch.setattr(os, "replace", real)
+    shutil.rmtree(reports / ".staging")
+    shutil.rmtree(figures / ".staging")
+    after = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+    assert after == before  # every file the old one, nothing set aside left behind
+
+
+def test_the_index_never_calls_a_report_failed_while_a_good_version_is_published(tmp_path):
+    study = Study(root=tmp_path / "demo", name="t", title="T", synthetic=False,
+                  regions=(Region("noord", "Noord"), Region("oost", "Oost")))
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("region-noord", "region-oost"):
+        (reports / f"{name}.html").write_text("x")
+    os.utime(reports / "region-oost.html", (1524130200, 1524130200))  # 2018-04-19 09:30 UTC
+    page = outputs.write_index(study, reports, tmp_path / "figures", [
+        _Outcome("region-noord", "failed", "RuntimeError: kapot"),
+        _Outcome("region-oost", "failed", "OSError: disk vol"),
+        _Outcome("national", "failed", "KeyError: x")],
+        {"region-noord": {"finished": "2018-04-19T10:00:00+02:00"}}).read_text(encoding="utf-8")
+    rows = dict(re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", page, re.S))
+    assert "laatste goede versie getoond" in rows["Regio Noord"]
+    assert "2018-04-19T10:00:00+02:00" in rows["Regio Noord"]
+    assert "deze run: region-noord: failed: RuntimeError: kapot" in rows["Regio Noord"]
+    assert "laatste goede versie getoond" in rows["Regio Oost"]
+    assert "2018-04-19" in rows["Regio Oost"]  # no manifest entry: the page's own date
+    assert "MISLUKT" in rows["Nationaal"]  # nothing good published: failed it is
+    assert page.count("MISLUKT") == 1

@@ -7,7 +7,8 @@ import json
 
 import pandas as pd
 import pytest
-from studyedit import rows, set_cell
+from openpyxl import Workbook, load_workbook
+from studyedit import header_col, rows, set_cell, to_csv_folder
 
 from hbomkb.cli import main
 from hbomkb.config import load_study
@@ -132,3 +133,83 @@ def test_no_traceback_for_a_missing_study(args, tmp_path, capsys):
     assert main([*args, "--study", str(tmp_path / "nergens")]) == 2
     err = capsys.readouterr().err
     assert "study folder not found" in err and "Traceback" not in err
+
+
+def _rename_cluster(study, old: str, new: str) -> None:
+    """Rename a regional cluster of noord everywhere a researcher would: its workshop sheets
+    and the codebook mapping."""
+    def rename(path, sheets):
+        wb = load_workbook(path)
+        for sheet in sheets:
+            ws = wb[sheet]
+            col = header_col(ws, "cluster")
+            for row in ws.iter_rows(min_row=2):
+                if row[col - 1].value == old:
+                    row[col - 1].value = new
+        wb.save(path)
+    rename(study / "workshops/noord.xlsx", ["outcome_clusters", "outcome_notes",
+                                            "outcome_ratings"])
+    rename(study / "codebook.xlsx", ["mapping"])
+
+
+def test_cluster_labels_are_redacted_after_coding_and_stay_distinct(small_study, processed_root):
+    clusters = [r for r in rows(small_study / "workshops/noord.xlsx", "outcome_clusters")
+                if r["role"] == "hbo"][:2]
+    before = build(load_study(small_study)).tables["outcome_clusters"]
+    codes = {r["cluster"]: before.loc[(before["region"] == "noord")
+                                      & (before["cluster"] == r["cluster"]), "code"].item()
+             for r in clusters}
+    new = ["Stage bij Jan de Vries", "Stage bij Piet Jansen"]
+    for r, label in zip(clusters, new, strict=True):
+        _rename_cluster(small_study, r["cluster"], label)
+    out = process(load_study(small_study))
+    t = {name: pd.read_parquet(out / f"{name}.parquet") for name in
+         ("outcome_clusters", "outcome_notes", "outcome_ratings", "codebook_mapping")}
+    noord = t["outcome_clusters"][t["outcome_clusters"]["region"] == "noord"]
+    got = noord.set_index("cluster")["code"]
+    # coded as written, then redacted: the two labels stay apart and keep their own codes
+    assert got["Stage bij [naam]"] == codes[clusters[0]["cluster"]]
+    assert got["Stage bij [naam] (2)"] == codes[clusters[1]["cluster"]]
+    for name in ("outcome_notes", "outcome_ratings", "codebook_mapping"):
+        labels = set(t[name].loc[t[name]["region"] == "noord", "cluster"])
+        assert {"Stage bij [naam]", "Stage bij [naam] (2)"} <= labels, name
+    assert t["outcome_notes"]["code"].notna().all()
+    blob = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"Vries" not in blob and b"Jansen" not in blob
+
+
+def test_sector_and_firm_size_are_redacted(small_study, processed_root):
+    set_cell(small_study / "workshops/noord.xlsx", "participants", 2, "sector",
+             "bouw, mail info@bouwbedrijf.nl")
+    set_cell(small_study / "workshops/noord.xlsx", "participants", 2, "firm_size",
+             "10-49 (bel 06-12345678)")
+    out = process(load_study(small_study))
+    people = pd.read_parquet(out / "participants.parquet")
+    first = people[(people["region"] == "noord") & (people["participant"] == "OND-A")]
+    assert first[["sector", "firm_size"]].values.tolist() == [["bouw, mail [e-mail]",
+                                                               "10-49 (bel [telefoon])"]]
+    blob = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"bouwbedrijf" not in blob and b"12345678" not in blob
+
+
+def test_a_control_character_in_a_note_is_reported_and_removed(small_study, processed_root,
+                                                              capsys):
+    folder = to_csv_folder(small_study / "workshops/noord.xlsx")
+    notes = folder / "outcome_notes.csv"
+    lines = notes.read_text(encoding="utf-8-sig").splitlines()
+    participant, _, cluster = lines[1].split(",", 2)
+    lines[1] = f"{participant},Meer stages\x00\x1b[2J met\x07 bel,{cluster}"
+    notes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", "--study", str(small_study)]) == 0
+    out, err = capsys.readouterr()
+    assert ("workshops/noord:outcome_notes:2:note: control character(s) "
+            "U+0000, U+0007, U+001B removed; expected plain text [warning]") in err
+    out = process(load_study(small_study))
+    texts = pd.read_parquet(out / "outcome_notes.parquet")["text"]
+    assert "Meer stages[2J met bel" in set(texts)
+    # and so every text of processed data goes into a workbook cell (tables.xlsx)
+    ws = Workbook().active
+    for f in out.glob("*.parquet"):
+        for col in pd.read_parquet(f).select_dtypes(include=["string", "object"]).columns:
+            for value in pd.read_parquet(f)[col].dropna():
+                ws.append([str(value)])

@@ -62,7 +62,7 @@ def run_dir(tmp_path_factory) -> Path:
     assert res.returncode == 0, res.stderr
     # quiet terminal: the progress bar only, no kernel or library warnings
     assert "warn" not in res.stderr.lower() and "error" not in res.stderr.lower(), res.stderr
-    assert "3 bijgewerkt, 0 ongewijzigd, 0 mislukt" in res.stdout
+    assert "3 rendered, 0 unchanged, 0 failed" in res.stdout
     return tmp
 
 
@@ -145,7 +145,7 @@ def test_unchanged_run_skips_every_notebook(run_dir):
     res = _run(run_dir, "--no-progress")
     assert res.returncode == 0, res.stderr
     # (fails if hbomkb's source changed since the fixture ran: that rightly forces a rerun)
-    assert "0 bijgewerkt, 3 ongewijzigd, 0 mislukt" in res.stdout, res.stdout
+    assert "0 rendered, 3 unchanged, 0 failed" in res.stdout, res.stdout
     assert (out / "region-noord.html").stat().st_mtime_ns == before
     assert res.stderr == "", res.stderr  # quiet terminal: no kernel or library warnings
 
@@ -180,7 +180,7 @@ def test_failing_region_keeps_last_good_report_and_exits_nonzero(run_dir, tmp_pa
     old_oost_tables = sorted(p.name for p in (out / "tables" / "region-oost").glob("*.csv"))
     res = _run(run_dir, "--notebooks", str(nb_dir), "--no-progress")
     assert res.returncode == 1
-    assert "2 bijgewerkt, 0 ongewijzigd, 1 mislukt" in res.stdout
+    assert "2 rendered, 0 unchanged, 1 failed" in res.stdout
     # execution count 4: parameters, papermill's injected parameters, body, the failing cell
     assert ("region-oost: failed in cell [4] (if globals().get('region') == 'oost':): "
             "RuntimeError: kapot in oost") in res.stderr
@@ -193,8 +193,15 @@ def test_failing_region_keeps_last_good_report_and_exits_nonzero(run_dir, tmp_pa
     for name in ("region-noord", "national"):
         assert "licht" in (out / f"{name}.html").read_text(encoding="utf-8")
         assert [p.name for p in (out / "tables" / name).glob("*.csv")] == ["licht.csv"]
-    assert "MISLUKT" in (out / "index.html").read_text(encoding="utf-8")
+    # the index never calls a report failed while its last good version is published: it
+    # shows that version, with its date, and says what this run could not do
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "MISLUKT" not in index
+    row = re.search(r"<tr><td>Regio Oost</td>.*?</tr>", index, re.S).group()
     manifest = json.loads((out / report_run.MANIFEST).read_text())
-    assert "region-oost" not in manifest["notebooks"]  # runs again next time
+    assert "laatste goede versie getoond" in row
+    assert manifest["notebooks"]["region-oost"]["finished"] in row
+    assert "kapot in oost" in row
+    assert "key" not in manifest["notebooks"]["region-oost"]  # runs again next time
     assert np.isfinite(manifest["notebooks"]["region-noord"]["seconds"])
 

@@ -89,17 +89,57 @@ def test_odi_mean_variant_is_labelled():
     assert mean.loc[0, "method"].startswith("mean") and "not recommended" in mean.loc[0, "method"]
 
 
-def test_odi_bootstrap_is_seeded_and_empty_below_min_group_size():
-    df = pd.concat([ratings_frame({"A": ([5, 5, 4, 2], [1, 2, 4, 5])}),
+def test_odi_exact_intervals_with_a_conservative_o_and_empty_below_min_group_size():
+    df = pd.concat([ratings_frame({"A": ([5, 5, 5, 5], [1, 1, 1, 1])}),
                     ratings_frame({"B": ([5, 4], [1, 1])})])
-    a = score.odi(df, make_study(), n_boot=500, seed=1).set_index("code")
-    b = score.odi(df, make_study(), n_boot=500, seed=1).set_index("code")
+    out = score.odi(df, make_study()).set_index("code")
+    a = out.loc["A"]
+    # 4 of 4 raters: Clopper-Pearson 95% lower bound 0.025^(1/4); 0 of 4: upper 1 - 0.025^(1/4)
+    assert a["I_low"] == pytest.approx(10 * 0.025 ** 0.25) and a["I_high"] == 10
+    assert a["S_low"] == 0 and a["S_high"] == pytest.approx(10 * (1 - 0.025 ** 0.25))
+    # O from the 97.5% bounds of I and S: I low 10 * 0.0125^(1/4) with S high above it
+    assert a["O_low"] == pytest.approx(10 * 0.0125 ** 0.25) and a["O_high"] == 20
+    assert a["O_low"] < a["O"] <= a["O_high"] and a["reason"] == ""
+    assert a["interval"].startswith("Clopper-Pearson")
+    b = out.loc["B"]
+    assert np.isnan(b["O_low"]) and "min_group_size" in b["reason"]
+    assert b["O"] == pytest.approx(20.0)  # the point estimate stays
+    wilson = score.odi(df, make_study(), interval="wilson").set_index("code").loc["A"]
+    assert wilson["I_low"] == pytest.approx(10 * 4 / (4 + 1.959964 ** 2), abs=1e-4)
+
+
+def test_odi_bootstrap_only_from_thirty_raters_and_seeded():
+    few = ratings_frame({"A": ([5, 5, 4, 2], [1, 2, 4, 5])})
+    out = score.odi(few, make_study(), interval="bootstrap", n_boot=500, seed=1).iloc[0]
+    assert np.isnan(out["O_low"]) and out["reason"] == "n < 30: no bootstrap interval"
+    rng = np.random.default_rng(4)
+    many = pd.concat([ratings_frame({"A": (list(rng.integers(1, 6, 6)),
+                                           list(rng.integers(1, 6, 6)))}, region=f"r{k}")
+                      for k in range(6)])  # 36 raters, six per region
+    a = score.odi(many, scope="national", interval="bootstrap", n_boot=500, seed=1)
+    b = score.odi(many, scope="national", interval="bootstrap", n_boot=500, seed=1)
     pd.testing.assert_frame_equal(a, b)
-    assert a.loc["A", "O_low"] <= a.loc["A", "O"] <= a.loc["A", "O_high"]
-    assert a.loc["A", "O_high"] > a.loc["A", "O_low"]
-    assert a.loc["A", "reason"] == ""
-    assert np.isnan(a.loc["B", "O_low"]) and "min_group_size" in a.loc["B", "reason"]
-    assert a.loc["B", "O"] == pytest.approx(20.0)  # the point estimate stays
+    row = a.iloc[0]
+    assert row["n"] == 36 and row["interval"] == "percentile bootstrap over raters"
+    assert row["O_low"] <= row["O"] <= row["O_high"] and row["O_high"] > row["O_low"]
+
+
+def test_national_odi_counts_raters_not_rows():
+    # HBO-A rated two noord clusters coded H01 (5 and 3: mean 4, top box); HBO-B rated them
+    # 4 and 3 (mean 3.5: not); HBO-C once (5). oost's HBO-A is another person.
+    rows = [("noord", "HBO-A", "a", 5, 1), ("noord", "HBO-A", "b", 3, 1),
+            ("noord", "HBO-B", "a", 4, 5), ("noord", "HBO-B", "b", 3, 5),
+            ("noord", "HBO-C", "a", 5, 2), ("oost", "HBO-A", "c", 2, 4)]
+    df = pd.DataFrame([{"region": r, "role": "hbo", "participant": p, "cluster": c,
+                        "code": "H01", "importance": i, "satisfaction": s}
+                       for r, p, c, i, s in rows])
+    df[["importance", "satisfaction"]] = df[["importance", "satisfaction"]].astype("Int64")
+    out = score.odi(df, scope="national").iloc[0]
+    assert out["n"] == 4 and out["n_importance"] == 4  # raters, not the 6 rows
+    assert out["I"] == pytest.approx(10 * 2 / 4)  # HBO-A (mean 4) and HBO-C
+    assert out["S"] == pytest.approx(10 * 2 / 4)  # HBO-B (mean 5) and oost's HBO-A
+    values = score.rater_values(df, ["role", "code"])
+    assert len(values) == 4 and values["imp"].tolist() == [1.0, 0.0, 1.0, 0.0]
 
 
 def test_odi_never_pools_roles_and_national_scope_pools_regions():
@@ -168,6 +208,33 @@ def test_top3_national_counts_a_group_once_when_two_of_its_clusters_share_a_code
     assert (hbo["share"] <= 1).all()
 
 
+def test_top3_status_includes_ties_at_third_place_and_marks_them():
+    counts = pd.DataFrame({"code": list("ABCDE"), "n": [5, 4, 4, 4, 3],
+                           "points": [9, 8, 7, 7, 6], "picks": [5, 4, 6, 4, 3]})
+    groups = score.top3_status(counts, "groups")
+    assert groups["top3"].tolist() == ["yes", "tie", "tie", "tie", "no"]
+    assert groups["place"].tolist() == [1, 2, 2, 2, 5]
+    # points break the tie in groups between B and C/D, but C and D still tie on both
+    points = score.top3_status(counts, "points")
+    assert points["top3"].tolist() == ["yes", "yes", "tie", "tie", "no"]
+    # picks instead of groups: C (6) and A (5) ahead, then B and D at 4
+    picks = score.top3_status(counts, "picks")
+    assert picks["top3"].tolist() == ["yes", "tie", "yes", "tie", "no"]
+    # exactly three reach the cut: no tie; fewer than three codes: all in
+    three = score.top3_status(counts.assign(n=[5, 4, 4, 3, 3]), "groups")
+    assert three["top3"].tolist() == ["yes", "yes", "yes", "no", "no"]
+    assert score.top3_status(counts.head(2))["top3"].tolist() == ["yes", "yes"]
+    with pytest.raises(ValueError, match="rule 'votes'"):
+        score.top3_status(counts, "votes")
+
+
+def test_top3_national_applies_the_one_definition():
+    hbo = score.top3_national(workshop_tables()).query("role == 'hbo'").set_index("code")
+    # H02 and H01 in 2 groups each, H03 in 1: three codes, all in the national top 3
+    assert hbo["top3"].tolist() == ["yes", "yes", "yes"]
+    assert hbo.loc["H03", "place"] == 3
+
+
 def test_quadrants_weights():
     t = workshop_tables()
     freq = score.quadrants(t, "outcome_hbo").set_index("code")
@@ -201,11 +268,18 @@ def demo(tmp_path_factory):
 
 def test_demo_workshop_odi_shows_every_served_class(demo):
     st, t = demo
-    out = score.odi(t["outcome_ratings"], st, n_boot=200)
+    out = score.odi(t["outcome_ratings"], st)
     assert set(out["served"]) == set(score.SERVED_CLASSES)
     assert out["I"].between(0, 10).all() and out["O"].between(0, 20).all()
     ok = out["reason"] == ""
     assert ((out.loc[ok, "O_low"] <= out.loc[ok, "O"] + 1e-9)
             & (out.loc[ok, "O"] <= out.loc[ok, "O_high"] + 1e-9)).all()
+    # no interval has zero width (a percentile bootstrap over four raters had 17 of 57)
+    assert (out.loc[ok, "O_high"] > out.loc[ok, "O_low"]).all()
+    nat = score.odi(t["outcome_ratings"], st, scope="national")
+    raters = (t["outcome_ratings"].drop_duplicates(["role", "code", "region", "participant"])
+              .groupby(["role", "code"]).size())
+    assert (nat.set_index(["role", "code"])["n"] == raters.reindex(
+        nat.set_index(["role", "code"]).index)).all()
     # segments never mix roles: each regional row's n is at most the group size of 4
     assert (out["n"] <= 4).all()

@@ -62,6 +62,11 @@ def test_ranking_bootstrap_interval_is_seeded_and_brackets_the_mean():
     b = survey_scores.ranking_consensus(rankings_frame(rows), n_boot=400, seed=5)
     pd.testing.assert_frame_equal(a, b)
     assert ((a["ci_low"] <= a["mean_rank"]) & (a["mean_rank"] <= a["ci_high"])).all()
+    # below 30 respondents no percentile bootstrap: the mean rank stays, the interval not
+    few = survey_scores.ranking_consensus(rankings_frame(dict(list(rows.items())[:12])),
+                                          n_boot=400, seed=5)
+    assert few["ci_low"].isna().all() and few["mean_rank"].notna().all()
+    assert few["reason"].str.contains("n = 12 < 30").all()
 
 
 def test_friedman_and_kendall_w_match_pingouin_wine_example():
@@ -138,13 +143,19 @@ def test_form_fit_borda_weights_from_ranking_consensus():
     assert out.loc[("F2", "current"), "n"] == 3
 
 
-def test_form_fit_bootstrap_seeded():
-    a = survey_scores.form_fit(FIT_SCORES, FIT_RANKS, n_boot=300, seed=2)
-    b = survey_scores.form_fit(FIT_SCORES, FIT_RANKS, n_boot=300, seed=2)
+def test_form_fit_bootstrap_seeded_and_only_from_thirty_respondents():
+    small = survey_scores.form_fit(FIT_SCORES, FIT_RANKS, n_boot=300, seed=2)
+    assert small["ci_low"].isna().all()
+    assert small["reason"].str.contains("no bootstrap interval").all()
+    s = random_survey(n=80, seed=2)
+    ranks = rankings_frame({r: {"O1": 1, "O2": 2, "O3": 3} if r % 3 else
+                            {"O3": 1, "O1": 2, "O2": 3} for r in range(1, 81)})
+    ranks["role"] = np.where(ranks["respondent"] % 2 == 1, "hbo", "mkb")
+    a = survey_scores.form_fit(s, ranks, n_boot=300, seed=2)
+    b = survey_scores.form_fit(s, ranks, n_boot=300, seed=2)
     pd.testing.assert_frame_equal(a, b)
-    ok = a["ci_low"].notna()
-    assert ok.any()
-    assert (a.loc[ok, "ci_low"] <= a.loc[ok, "ci_high"]).all()
+    assert a["ci_low"].notna().all() and (a["reason"] == "").all()
+    assert ((a["ci_low"] < a["fit"]) & (a["fit"] < a["ci_high"])).all()
 
 
 def random_survey(n=30, seed=0):
@@ -209,51 +220,58 @@ def test_tests_empty_below_min_group_size():
     assert side["U"].isna().all() and side["reason"].str.contains("min_group_size").all()
 
 
-def test_survey_landscape_hand_worked():
-    # 3 outcomes -> top third is rank 1. O1 first for 3 of 4 respondents -> I = 7.5.
-    ranks = rankings_frame({1: {"O1": 1, "O2": 2, "O3": 3}, 2: {"O1": 1, "O3": 2, "O2": 3},
-                            3: {"O1": 1, "O2": 2, "O3": 3}, 4: {"O2": 1, "O1": 2, "O3": 3}})
-    rows = []
+def landscape_case(copies: int = 1):
+    """Four respondents (each repeated ``copies`` times) who rank three outcomes and score
+    their current situation with two forms."""
+    ranks, rows = {}, []
+    base = {1: {"O1": 1, "O2": 2, "O3": 3}, 2: {"O1": 1, "O3": 2, "O2": 3},
+            3: {"O1": 1, "O2": 2, "O3": 3}, 4: {"O2": 1, "O1": 2, "O3": 3}}
     vals = {"O1": [1, 2, 4, 1, 2, 1, 1, 5], "O2": [5, 5, 4, 4, 1, 2, 3, 4],
             "O3": [3, 3, 3, 3, 3, 3, 3, 3]}
-    for o, v in vals.items():
-        for i, x in enumerate(v):
-            rows.append((i % 4 + 1, "hbo", o, f"F{i // 4 + 1}", "current", x))
-            rows.append((i % 4 + 1, "hbo", o, f"F{i // 4 + 1}", "potential", 5))
-    out = survey_scores.survey_landscape(scores_frame(rows), ranks).set_index("code")
-    assert out.loc["O1", "I"] == 7.5 and out.loc["O1", "S"] == 2.5
-    assert out.loc["O1", "O"] == 12.5 and out.loc["O1", "served"] == "underserved"
-    assert out.loc["O2", "I"] == 2.5 and out.loc["O2", "S"] == 6.25
-    assert out.loc["O2", "served"] == "overserved"
-    assert out.loc["O3", "I"] == 0 and out.loc["O3", "S"] == 0
-    assert out.loc["O3", "served"] == "properly_served"
+    for copy in range(copies):
+        for r, ranking in base.items():
+            ranks[copy * 4 + r] = ranking
+        for o, v in vals.items():
+            for i, x in enumerate(v):
+                resp = copy * 4 + i % 4 + 1
+                rows.append((resp, "hbo", o, f"F{i // 4 + 1}", "current", x))
+                rows.append((resp, "hbo", o, f"F{i // 4 + 1}", "potential", 5))
+    return scores_frame(rows), rankings_frame(ranks)
+
+
+def test_survey_landscape_hand_worked():
+    # mean ranks over k = 3: O1 (1+1+1+2)/4 = 1.25, O2 (2+3+2+1)/4 = 2, O3 (3+2+3+3)/4 = 2.75
+    # -> I = 10 (3 - mean rank) / 2 = 8.75, 5, 1.25; S from the current scores >= 4
+    scores, ranks = landscape_case()
+    out = survey_scores.survey_landscape(scores, ranks).set_index("code")
+    assert out.loc["O1", "I"] == 8.75 and out.loc["O1", "S"] == 2.5
+    assert out.loc["O1", "O"] == 15.0  # 8.75 + (8.75 - 2.5)
+    assert out.loc["O2", "I"] == 5.0 and out.loc["O2", "S"] == 6.25
+    assert out.loc["O2", "O"] == 5.0  # S > I adds nothing
+    assert out.loc["O3", "I"] == 1.25 and out.loc["O3", "S"] == 0
+    assert out.loc["O3", "O"] == 2.5
+    # I averages 5 over the outcomes whatever k is: it is not fixed low by k
+    assert out["I"].mean() == pytest.approx(5.0)
+    # places by O and the relative class (k = 3: the top and bottom third are one place each)
+    assert out["rank"].tolist() == [1, 2, 3]
+    assert out["class"].tolist() == ["top", "middle", "bottom"]
     assert (out["n_I"] == 4).all() and (out["n_S"] == 8).all()
-    boot = survey_scores.survey_landscape(scores_frame(rows), ranks, n_boot=200, seed=1)
-    assert boot["O_low"].notna().all()
+    # four respondents: no bootstrap, and the row says why
+    assert out["O_low"].isna().all() and out["reason"].str.contains("no bootstrap").all()
 
 
-def test_ordinal_model_recovers_direction_with_clustered_intervals():
-    rng = np.random.default_rng(11)
-    n = 120
-    resp = np.repeat(np.arange(1, n + 1), 20)
-    scale = np.tile(np.repeat(["current", "potential"], 10), n)
-    role = np.where(resp % 2 == 0, "mkb", "hbo")
-    lat = 1.2 * (scale == "potential") + rng.normal(size=n)[resp - 1] + rng.logistic(size=len(resp))
-    value = np.digitize(lat, [-1.5, -0.5, 0.5, 1.5]) + 1
-    s = pd.DataFrame({"respondent": resp, "role": role, "outcome": "O1", "form": "F1",
-                      "scale": scale, "value": pd.array(value, dtype="Int64")})
-    regions = np.where(np.arange(1, n + 1) % 3 == 0, "oost", "noord")
-    resp_t = pd.DataFrame({"respondent": np.arange(1, n + 1), "region": regions})
-    out = survey_scores.ordinal_model(s, resp_t).set_index("term")
-    assert set(out.index) == {"scale[potential]", "role[mkb]", "region[oost]"}
-    row = out.loc["scale[potential]"]
-    assert row["odds_ratio"] > 2 and row["ci_low"] > 1 and row["p"] < 0.001
-    assert out.loc["role[mkb]", "ci_low"] < 1 < out.loc["role[mkb]", "ci_high"]
-    assert row["n_respondents"] == n and row["n"] == len(s)
-    bs = survey_scores.ordinal_model(s, resp_t, method="bootstrap", n_boot=8,
-                                     seed=1).set_index("term")
-    assert bs.loc["scale[potential]", "odds_ratio"] == pytest.approx(row["odds_ratio"])
-    assert bs.loc["scale[potential]", "ci_low"] > 1
+def test_survey_landscape_bootstraps_respondents_by_default():
+    scores, ranks = landscape_case(copies=10)  # 40 respondents
+    a = survey_scores.survey_landscape(scores, ranks, seed=1).set_index("code")
+    b = survey_scores.survey_landscape(scores, ranks, seed=1).set_index("code")
+    pd.testing.assert_frame_equal(a, b)
+    for c in ("I", "S", "O"):
+        assert (a[f"{c}_low"] <= a[c]).all() and (a[c] <= a[f"{c}_high"]).all()
+        assert (a[f"{c}_high"] > a[f"{c}_low"]).all()
+    assert a.loc["O1", "I"] == 8.75  # the same point estimates as the four respondents
+    # O1 has the highest O in every resample: its place is 1 at both ends
+    assert a.loc["O1", "rank_low"] == a.loc["O1", "rank_high"] == 1
+    assert a.loc["O1", "class"] == "top"
 
 
 def test_holm_matches_a_hand_worked_example():
@@ -326,17 +344,12 @@ def test_demo_survey_scores_are_consistent(demo):
     assert len(fit) == 2 * 2 * t["scores"]["form"].nunique()
     land = survey_scores.survey_landscape(t["scores"], t["rankings"], st)
     assert land["I"].between(0, 10).all() and land["S"].between(0, 10).all()
+    # I is relative: it averages 5 within each side, so classes cannot all fall on one side
+    assert land.groupby("role")["I"].mean().tolist() == pytest.approx([5.0, 5.0])
+    assert land["O_low"].notna().all()  # bootstrap by default
+    assert set(land["class"]) <= {"top", "middle", "bottom", "uncertain"}
     assert set(land["n"]) <= set(resp.groupby("role").size())
     fs = survey_scores.form_scores(t["scores"])
     assert fs["n"].max() <= resp.groupby("role").size().max()
     ch = survey_scores.form_change_test(t["scores"], st)
     assert len(ch) == len(fs[["role", "form"]].drop_duplicates())
-
-
-def test_demo_ordinal_model_has_one_term_per_contrast(demo):
-    st, t = demo
-    out = survey_scores.ordinal_model(t["scores"], t["respondents"], st)
-    regions = t["respondents"]["region"].dropna().nunique()
-    assert len(out) == 2 + regions - 1
-    assert (out["ci_low"] < out["odds_ratio"]).all() and (out["odds_ratio"] < out["ci_high"]).all()
-    assert out["n_respondents"].iloc[0] == t["scores"]["respondent"].nunique()

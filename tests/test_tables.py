@@ -59,7 +59,7 @@ def test_cluster_overview_counts_notes_and_keeps_top3():
 
 def test_top3_side_by_side():
     t = pd.DataFrame({"role": ["hbo", "hbo", "mkb"], "rank": [1, 2, 1],
-                      "cluster": ["A", "B", "C"], "code": ["H01", None, "M01"]})
+                      "cluster": ["A", "B", "C"], "code": ["H01", None, "M01"], "n": [2, 1, 3]})
     out = rt.top3_side_by_side(t, {})
     assert out.to_dict("records") == [{"rang": 1, "hbo": "A (H01)", "mkb": "C (M01)"},
                                       {"rang": 2, "hbo": "B (–)", "mkb": "–"}]
@@ -95,3 +95,41 @@ def test_survey_for_region_keeps_only_that_regions_respondents():
     assert out["respondents"]["respondent"].tolist() == [1, 3]
     assert out["rankings"]["respondent"].tolist() == [1, 3, 3]
     assert out["scores"].empty
+
+
+def test_odi_table_shows_intervals_and_calls_workshop_classes_indicative():
+    odi = pd.DataFrame({"role": "hbo", "region": "noord", "cluster": ["A"], "code": ["H01"],
+                        "I": [7.5], "I_low": [1.94], "I_high": [9.94], "S": [2.5],
+                        "S_low": [0.06], "S_high": [8.06], "O": [12.5], "O_low": [1.26],
+                        "O_high": [19.7], "served": ["underserved"], "band": ["high"],
+                        "n": [4], "reason": [""]})
+    out = rt.odi_table(odi, {"H01": "Stages"})
+    row = out.iloc[0]
+    assert row["I 95%-interval"] == "1,9–9,9" and row["S 95%-interval"] == "0,1–8,1"
+    assert row["O 95%-interval (conservatief)"] == "1,3–19,7"
+    assert row["bediening"] == "onderbediend" and row["kansniveau"] == "groot" and row["n"] == 4
+    assert out.attrs == {"n": 4, "n_unit": "participants_indicative"}
+    assert "opmerking" not in out.columns  # no empty remark column
+
+
+def test_odi_table_of_a_survey_landscape_shows_places_and_relative_classes():
+    land = pd.DataFrame({"role": "mkb", "code": ["M01", "M02"], "I": [8.0, 3.0],
+                         "I_low": [7.5, 2.5], "I_high": [8.5, 3.5], "S": [2.0, 2.5],
+                         "S_low": [1.5, 2.0], "S_high": [2.5, 3.0], "O": [14.0, 3.5],
+                         "O_low": [13.0, 2.5], "O_high": [15.0, 4.5], "rank": [1.0, 2.0],
+                         "rank_low": [1.0, 1.0], "rank_high": [1.0, 2.0],
+                         "class": ["top", "uncertain"], "n": [85, 85], "reason": ["", ""]})
+    out = rt.odi_table(land, {}, regional=False)
+    assert out["plaats 95%-interval"].tolist() == ["1", "1–2"]  # never "1–1"
+    assert out["klasse (relatief)"].tolist() == ["bovenste derde", "onzeker"]
+    assert "bediening" not in out.columns and out.attrs["n_unit"] == "respondents"
+
+
+def test_top3_frequency_says_it_counts_groups_and_marks_the_national_top3():
+    t = pd.DataFrame({"role": "mkb", "code": ["M01", "M02"], "n": [3, 2], "picks": [3, 3],
+                      "points": [7.0, 5.0], "regions": [3, 2], "groups": [5, 5],
+                      "share": [0.6, 0.4], "place": [1, 2], "top3": ["yes", "tie"]})
+    out = rt.top3_frequency(t, {})
+    assert list(out.columns[:4]) == ["kant", "code", "naam", "gekozen door (groepen)"]
+    assert out["in landelijke top 3"].tolist() == ["ja", "ja, gelijke stand"]
+    assert "top-3-plaatsen" in out.columns and out.attrs["n"] == 5

@@ -13,6 +13,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from hbomkb.analysis.score import TOP3_RULES, top3_national, top3_status
 from hbomkb.inputs.codebook import apply_codebook, kind_of, label_key
 
 ALL = "all"  # the ``region`` value of national rows
@@ -124,53 +125,116 @@ def _pair_key(codebook: pd.DataFrame) -> tuple[str, pd.Series]:
     return "quadrant", pd.Series(quad.to_numpy(), index=cb["code"])
 
 
-def common_ground(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def common_ground(tables: dict[str, pd.DataFrame], rule: str = "groups") -> pd.DataFrame:
     """Which aims hbo and mkb share among their top 3, per region and nationally.
 
     hbo and mkb have different outcome codebooks (H.. and M..), so clusters are paired by a key:
     the codebook's ``theme`` when every outcome cluster has one, otherwise the quadrant
     (explore/exploit x short/long). A key is common ground in a region when both sides' top 3
-    hold a cluster with that key. Nationally (region "all") each side's top 3 is its three
-    most-picked national clusters (ties at third place included); ``regions_common`` counts the
-    regions where the key was common ground. ``n_hbo``/``n_mkb`` = top-3 picks with that key.
+    hold a cluster with that key. Nationally (region "all") each side's top 3 is the one
+    definition of :func:`hbomkb.analysis.score.top3_status` (``rule`` "groups": codes chosen by
+    the most groups, ties at third place included); the other rules are the sensitivity check
+    (:func:`common_ground_sensitivity`).
+
+    ``hbo_codes``/``mkb_codes`` = the side's top-3 codes with that key; ``hbo_tied``/
+    ``mkb_tied`` = those among them that are in the top 3 only through a tie at third place;
+    ``tie`` = the key is common ground only through such a tie. ``n_hbo``/``n_mkb`` = groups
+    (sides in a region) whose top 3 holds the key, ``picks_hbo``/``picks_mkb`` = top-3 places
+    with the key (more than the groups when a group put two clusters of one key in its top 3);
+    nationally both count every region. ``regions_common`` = regions where the key was common
+    ground; ``groups`` = the groups behind the row (sides with a top 3 in the region, or in
+    all regions).
     """
     pairing, key = _pair_key(tables["codebook_clusters"])
     t = tables["outcome_clusters"]
     t = t[t["top3"].notna()].dropna(subset=["code"])
     t = t.assign(key=t["code"].map(key)).dropna(subset=["key"])
-    regional = _common(t, "region")
-    picks = t.groupby(["role", "code"]).size().rename("picks").reset_index()
-    third = picks.groupby("role")["picks"].transform(
-        lambda p: np.sort(p.to_numpy())[::-1][min(2, len(p) - 1)])
-    nat = t.merge(picks[picks["picks"] >= third][["role", "code"]], on=["role", "code"])
-    national = _common(nat.assign(region=ALL), "region")
-    # picks nationally count every regional pick, not only those of the national top 3
-    allpicks = t.groupby(["key", "role"]).size().unstack("role")
-    for side in ("hbo", "mkb"):
-        national[f"n_{side}"] = national["key"].map(
-            allpicks[side] if side in allpicks else pd.Series(dtype=float)).fillna(0)
+    regional = _common(t.assign(tied=False), t, national=False)
+    counts = top3_national(tables, "outcome")
+    status = top3_status(counts, rule, ["role"])
+    keep = (status["top3"] != "no").to_numpy()
+    chosen = counts[keep].assign(tied=(status["top3"] == "tie").to_numpy()[keep])
+    nat = t.merge(chosen[["role", "code", "tied"]], on=["role", "code"])
+    national = _common(nat.assign(region=ALL), t, national=True)
     rc = regional[regional["common"]].groupby("key").size()
     national["regions_common"] = national["key"].map(rc).fillna(0)
     regional["regions_common"] = np.nan
+    sides = t.drop_duplicates(["region", "role"])
+    regional["groups"] = regional["region"].map(sides.groupby("region").size())
+    national["groups"] = len(sides)
     out = pd.concat([regional, national], ignore_index=True).assign(pairing=pairing)
-    for c in ("n_hbo", "n_mkb", "regions_common"):
+    for c in ("n_hbo", "n_mkb", "picks_hbo", "picks_mkb", "regions_common", "groups"):
         out[c] = out[c].astype("Int64")
-    return out[["region", "pairing", "key", "hbo_codes", "mkb_codes", "hbo", "mkb", "common",
-                "n_hbo", "n_mkb", "regions_common"]]
+    return out[["region", "pairing", "key", "hbo_codes", "mkb_codes", "hbo_tied", "mkb_tied",
+                "hbo", "mkb", "common", "tie", "n_hbo", "n_mkb", "picks_hbo", "picks_mkb",
+                "regions_common", "groups"]]
 
 
-def _common(t: pd.DataFrame, scope: str) -> pd.DataFrame:
-    g = t.groupby([scope, "key", "role"]).agg(
-        codes=("code", lambda c: ", ".join(sorted(set(c)))), n=("code", "size")).unstack("role")
-    out = pd.DataFrame(index=g.index)
+def _common(chosen: pd.DataFrame, picked: pd.DataFrame, national: bool) -> pd.DataFrame:
+    """Per region x key: each side's chosen codes (and tied ones) and whether both have one.
+
+    ``chosen`` are the top-3 clusters that decide common ground (``region`` "all" nationally),
+    with ``tied``; ``picked`` all regional top-3 clusters, which give the number of groups and
+    of places per key (nationally summed over the regions).
+    """
+    def codes(c: pd.Series) -> str:
+        return ", ".join(sorted(set(c)))
+
+    groups = picked.drop_duplicates(["region", "role", "key"])
+    places = picked
+    if national:
+        groups, places = groups.assign(region=ALL), places.assign(region=ALL)
+    out = chosen.drop_duplicates(["region", "key"]).set_index(["region", "key"])[[]]
+    only_tied = {}
     for side in ("hbo", "mkb"):
-        has = ("codes", side) in g
-        out[f"{side}_codes"] = g[("codes", side)].fillna("") if has else ""
-        out[f"n_{side}"] = g[("n", side)].fillna(0) if has else 0
-        out[side] = out[f"n_{side}"] > 0
+        c = chosen[chosen["role"] == side]
+        g = c.groupby(["region", "key"])
+        out[f"{side}_codes"] = g["code"].agg(codes).reindex(out.index).fillna("")
+        out[f"{side}_tied"] = (c[c["tied"]].groupby(["region", "key"])["code"].agg(codes)
+                               .reindex(out.index).fillna(""))
+        out[side] = out[f"{side}_codes"] != ""
+        only_tied[side] = g["tied"].all().reindex(out.index).fillna(False).astype(bool)
+        for col, d in ((f"n_{side}", groups), (f"picks_{side}", places)):
+            out[col] = (d[d["role"] == side].groupby(["region", "key"]).size()
+                        .reindex(out.index).fillna(0))
     out["common"] = out["hbo"] & out["mkb"]
-    return out.reset_index().sort_values([scope, "common", "key"], ascending=[True, False, True],
-                                         ignore_index=True)
+    out["tie"] = out["common"] & (only_tied["hbo"] | only_tied["mkb"])
+    return out.reset_index().sort_values(["region", "common", "key"],
+                                         ascending=[True, False, True], ignore_index=True)
+
+
+def common_ground_sensitivity(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Does the national common-ground conclusion survive another reading of "top 3"?
+
+    One row per rule of :data:`hbomkb.analysis.score.TOP3_RULES`: "groups" (the definition the
+    report uses), "points" (ties in groups broken by 3/2/1 points) and "picks" (top-3 places
+    counted instead of groups). ``hbo_top3``/``mkb_top3`` = each side's national top 3 under
+    the rule (tied codes marked with "="), ``common`` = the keys that are common ground,
+    ``n_common`` = how many, ``tie`` = some of it only through a tie, ``same`` = the same keys
+    as under "groups". ``n`` = groups (sides in a region) that made a top 3.
+    """
+    counts = top3_national(tables, "outcome")
+    rows, base = [], None
+    for rule in TOP3_RULES:
+        cg = common_ground(tables, rule)
+        nat = cg[(cg["region"] == ALL) & cg["common"]]
+        keys = sorted(nat["key"])
+        base = keys if base is None else base
+        status = top3_status(counts, rule, ["role"])
+        row = {"rule": rule, "common": ", ".join(keys), "n_common": len(keys),
+               "tie": bool(nat["tie"].any()), "same": keys == base,
+               "n": int(counts.drop_duplicates("role")["groups"].sum()) if len(counts) else 0}
+        for side in ("hbo", "mkb"):
+            s = counts.assign(top3=status["top3"].to_numpy())
+            s = s[(s["role"] == side) & (s["top3"] != "no")]
+            row[f"{side}_top3"] = ", ".join(
+                f"{c}{'=' if st == 'tie' else ''}" for c, st in zip(s["code"], s["top3"],
+                                                                   strict=True))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["rule", "hbo_top3", "mkb_top3", "common", "n_common",
+                                      "tie", "same", "n"])
+    out[["n_common", "n"]] = out[["n_common", "n"]].astype("Int64")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

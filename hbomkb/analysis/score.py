@@ -23,6 +23,12 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from hbomkb.analysis.intervals import (
+    BOOTSTRAP_MIN_N,
+    SHARE_METHODS,
+    opportunity_interval,
+    share_interval,
+)
 from hbomkb.config import Thresholds
 
 DEFAULT_MIN_GROUP = 3
@@ -66,12 +72,16 @@ def _values(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _quantiles(boot: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval along axis 0, ignoring resamples where the statistic is undefined."""
+def _quantiles(boot: np.ndarray, ci: float, method: str = "linear"
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval along axis 0, ignoring resamples where the statistic is undefined.
+
+    ``method`` is numpy's quantile method ("lower"/"higher" keep a discrete statistic on its
+    own values)."""
     a = (1 - ci) / 2
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN, quietly
-        lo, hi = np.nanquantile(boot, [a, 1 - a], axis=0)
+        lo, hi = np.nanquantile(boot, [a, 1 - a], axis=0, method=method)
     return lo, hi
 
 
@@ -143,6 +153,11 @@ def top3_national(tables: dict[str, pd.DataFrame], kind: str = "outcome") -> pd.
     put two of its clusters with the same national code in its top 3; ``points`` gives 3/2/1
     points for each place at rank 1/2/3; ``regions`` = regions where it was chosen;
     ``groups`` = number of groups that made a top 3; ``share`` = n / groups (at most 1).
+
+    ``place`` and ``top3`` apply the one definition of the national top 3
+    (:func:`top3_status`, rule "groups"): ``place`` is the competition rank by ``n`` (1, 1, 3
+    …) and ``top3`` says "yes" (in the top 3), "tie" (in it only because it ties at third
+    place with others) or "no".
     """
     t = top3(tables, kind)
     side = "role" if kind == "outcome" else None
@@ -163,8 +178,53 @@ def top3_national(tables: dict[str, pd.DataFrame], kind: str = "outcome") -> pd.
         agg[c] = agg[c].astype("Int64")
     order = [*keys, "n", "points", "code"]
     asc = [True] * len(keys) + [False, False, True]
-    columns = [*keys, "code", "n", "picks", "points", "regions", "groups", "share"]
-    return agg[columns].sort_values(order, ascending=asc, ignore_index=True)
+    agg = agg.sort_values(order, ascending=asc, ignore_index=True)
+    status = top3_status(agg, "groups", keys)
+    agg["place"], agg["top3"] = status["place"].astype("Int64"), status["top3"]
+    columns = [*keys, "code", "n", "picks", "points", "regions", "groups", "share", "place",
+               "top3"]
+    return agg[columns]
+
+
+# The rules a national top 3 can be read by. "groups" is the definition every table, figure and
+# sentence uses; the other two are the sensitivity check of the common-ground conclusion.
+TOP3_RULES = {
+    "groups": ("n",),           # groups that chose the code; ties at third place included
+    "points": ("n", "points"),  # the same, ties in n broken by 3/2/1 points
+    "picks": ("picks",),        # top-3 places instead of groups
+}
+
+
+def top3_status(counts: pd.DataFrame, rule: str = "groups", by: list[str] | None = None,
+                size: int = 3) -> pd.DataFrame:
+    """Which codes make the national top ``size`` under ``rule`` (:data:`TOP3_RULES`).
+
+    ``counts`` has one row per code (and ``by`` group, e.g. role) with the columns the rule
+    sorts on. A code is in the top 3 when its sort key is at least that of the third-placed
+    code: ties at third place are all included, never cut arbitrarily. Returns, aligned with
+    ``counts``: ``place`` (competition rank, 1 = most: 1, 1, 3 …) and ``top3`` = "yes", "tie"
+    (in only through a tie at the cut: more than ``size`` codes reach it) or "no".
+    """
+    if rule not in TOP3_RULES:
+        raise ValueError(f"rule '{rule}'; expected one of {', '.join(TOP3_RULES)}")
+    cols = list(TOP3_RULES[rule])
+    place = pd.Series(np.nan, index=counts.index)
+    status = pd.Series("no", index=counts.index, dtype=object)
+    groups = (counts.groupby(by if len(by) > 1 else by[0], sort=False).groups.values() if by
+              else [counts.index])
+    for idx in groups:
+        part = counts.loc[idx, cols].astype(float)
+        key = list(map(tuple, part.to_numpy()))
+        # competition rank: 1 + the number of codes with a strictly larger key
+        place.loc[idx] = [1 + sum(other > k for other in key) for k in key]
+        if len(key) <= size:
+            status.loc[idx] = "yes"
+            continue
+        cut = sorted(key, reverse=True)[size - 1]
+        reach = sum(k >= cut for k in key)
+        status.loc[idx] = ["yes" if k > cut or (k == cut and reach <= size) else
+                           "tie" if k == cut else "no" for k in key]
+    return pd.DataFrame({"place": place, "top3": status})
 
 
 def _group_bootstrap(groups: np.ndarray, arrays: list[np.ndarray], n_boot: int,
@@ -187,23 +247,63 @@ def _group_bootstrap(groups: np.ndarray, arrays: list[np.ndarray], n_boot: int,
         done += b
 
 
+def rater_values(ratings: pd.DataFrame, keys: list[str], study: object | None = None,
+                 method: str = "top2box") -> pd.DataFrame:
+    """One value per rater and item: the rule that makes raters, not rating rows, count.
+
+    A rater is a participant of one side in one region (participant ids repeat across
+    regions). Nationally one rater may have rated two regional clusters that carry the same
+    national code; their ratings of that code are averaged first, then the top-box rule is
+    applied to the mean (mean >= study.top_box counts as top box), so each rater counts once.
+    method="mean" rescales the rater's mean to 0-1 instead. Returns ``keys`` + ``rater`` with
+    ``imp``/``sat`` (0/1 top box, or the rescaled mean; NaN where the rater gave no rating).
+    """
+    _, top_box, lo_s, hi_s, _, _ = _settings(study)
+    r = ratings
+    if "participant" in r:
+        rater = (r["region"].astype(str) + "\0" if "region" in r else "") + \
+            r["role"].astype(str) + "\0" + r["participant"].astype(str)
+    else:  # no rater ids: every row is its own rater
+        rater = pd.Series(np.arange(len(r)).astype(str), index=r.index)
+    d = r[keys].assign(rater=rater.to_numpy(), imp=_values(r["importance"]),
+                       sat=_values(r["satisfaction"]))
+    g = d.groupby([*keys, "rater"], dropna=False, sort=True)[["imp", "sat"]].mean().reset_index()
+    if method == "top2box":
+        for c in ("imp", "sat"):
+            v = g[c].to_numpy()
+            g[c] = np.where(np.isnan(v), np.nan, (np.round(v, 9) >= top_box).astype(float))
+    else:
+        g[["imp", "sat"]] = (g[["imp", "sat"]] - lo_s) / (hi_s - lo_s)
+    return g
+
+
 def odi(ratings: pd.DataFrame, study: object | None = None, scope: str = "region",
-        method: str = "top2box", n_boot: int = 2000, seed: int | None = None,
-        ci: float = 0.95) -> pd.DataFrame:
+        method: str = "top2box", interval: str = "exact", n_boot: int = 2000,
+        seed: int | None = None, ci: float = 0.95) -> pd.DataFrame:
     """Importance, satisfaction and opportunity of each cluster, within one role (and region).
 
     ``ratings`` is the ``outcome_ratings`` table. scope="region": one row per role x region x
     regional cluster (segment = role in a region); scope="national": one row per role x national
-    code, ratings of one role pooled over regions (never across roles).
+    code, raters of one role pooled over regions (never across roles).
 
-    method="top2box" (the default, Ulwick's definition): I and S are the share of ratings >=
-    study.top_box, times 10. method="mean" is the labelled, not-recommended variant that rescales
-    the mean rating to 0-10. The interval for O resamples raters (their I and S together) within
-    each segment item; it is empty below min_group_size.
+    Raters count, not rating rows (:func:`rater_values`): ``n`` is the number of raters,
+    ``n_importance``/``n_satisfaction`` those who gave that rating. method="top2box" (the
+    default, Ulwick's definition): I and S are the share of raters at or above study.top_box,
+    times 10. method="mean" is the labelled, not-recommended variant that rescales the mean
+    rating to 0-10.
+
+    Intervals (columns I_low … O_high, and ``interval`` naming the method): interval="exact"
+    (default) gives Clopper-Pearson intervals for I and S and O's conservative interval from
+    their 97.5 % bounds (:func:`hbomkb.analysis.intervals.opportunity_interval`);
+    interval="wilson" the same with Wilson score intervals; interval="bootstrap" a percentile
+    bootstrap over raters (``n_boot`` resamples), given only where n >= BOOTSTRAP_MIN_N. The
+    mean variant has bootstrap intervals only. Empty below min_group_size, with ``reason``.
     """
-    thresholds, top_box, lo_s, hi_s, min_n, _ = _settings(study)
+    thresholds, _, _, _, min_n, _ = _settings(study)
     if method not in ("top2box", "mean"):
         raise ValueError(f"method '{method}'; expected top2box or mean")
+    if interval not in ("exact", "wilson", "bootstrap"):
+        raise ValueError(f"interval '{interval}'; expected exact, wilson or bootstrap")
     if scope == "region":
         keys = ["role", "region", "cluster", "code"]
     elif scope == "national":
@@ -212,20 +312,13 @@ def odi(ratings: pd.DataFrame, study: object | None = None, scope: str = "region
         raise ValueError(f"scope '{scope}'; expected region or national")
     r = ratings.dropna(subset=[k for k in keys if k != "code"] + (
         ["code"] if scope == "national" else []))
-    imp, sat = _values(r["importance"]), _values(r["satisfaction"])
-    keep = ~(np.isnan(imp) & np.isnan(sat))
-    r, imp, sat = r.loc[keep, keys], imp[keep], sat[keep]
-    gid, uniq = pd.MultiIndex.from_frame(r[keys].astype(object).fillna("\0")).factorize()
-    order = np.argsort(gid, kind="stable")
-    gid, imp, sat = gid[order], imp[order], sat[order]
-    if method == "top2box":
-        iv, sv = (imp >= top_box).astype(float), (sat >= top_box).astype(float)
-    else:
-        iv = (imp - lo_s) / (hi_s - lo_s)
-        sv = (sat - lo_s) / (hi_s - lo_s)
+    v = rater_values(r, keys, study, method)
+    v = v[~(v["imp"].isna() & v["sat"].isna())].reset_index(drop=True)
+    gid, uniq = pd.MultiIndex.from_frame(v[keys].astype(object).fillna("\0")).factorize()
+    imp, sat = v["imp"].to_numpy(), v["sat"].to_numpy()
     ivalid, svalid = ~np.isnan(imp), ~np.isnan(sat)
-    arrays = [np.where(ivalid, iv, 0.0), ivalid.astype(float),
-              np.where(svalid, sv, 0.0), svalid.astype(float)]
+    arrays = [np.where(ivalid, imp, 0.0), ivalid.astype(float),
+              np.where(svalid, sat, 0.0), svalid.astype(float)]
     g = len(uniq)
     sums = [np.bincount(gid, weights=a, minlength=g) for a in arrays]
     n = np.bincount(gid, minlength=g)
@@ -238,18 +331,40 @@ def odi(ratings: pd.DataFrame, study: object | None = None, scope: str = "region
     out["n_satisfaction"] = pd.array(sums[3].astype(int), dtype="Int64")
     out["I"], out["S"] = i_score, s_score
     out = pd.concat([out, opportunity(i_score, s_score, thresholds)], axis=1)
-    out["O_low"], out["O_high"] = np.nan, np.nan
+    for c in ("I_low", "I_high", "S_low", "S_high", "O_low", "O_high"):
+        out[c] = np.nan
+    out["interval"] = ""
     out["reason"] = _reason(n, min_n)
-    if n_boot and len(gid):
-        rng = _rng(seed, study)
-        boots = []
-        for ch in _group_bootstrap(gid, arrays, n_boot, rng):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                bi, bs = 10 * ch[0] / ch[1], 10 * ch[2] / ch[3]
-            boots.append(bi + np.clip(bi - bs, 0, None))
-        lo, hi = _quantiles(np.vstack(boots), ci)
-        ok = n >= min_n
-        out.loc[ok, "O_low"], out.loc[ok, "O_high"] = lo[ok], hi[ok]
+    ok = n >= min_n
+    if interval != "bootstrap" and method == "top2box":
+        share = "beta" if interval == "exact" else "wilson"
+        bounds = {}
+        for col, j in (("I", 0), ("S", 2)):
+            lo, hi = share_interval(sums[j], sums[j + 1], ci, share)
+            bounds[f"{col}_low"], bounds[f"{col}_high"] = 10 * lo, 10 * hi
+        bounds["O_low"], bounds["O_high"] = opportunity_interval(
+            sums[0], sums[1], sums[2], sums[3], ci, share)
+        for c, val in bounds.items():
+            out.loc[ok, c] = val[ok]
+        out.loc[ok, "interval"] = f"{SHARE_METHODS[share]} (O: conservative)"
+    else:
+        big = ok & (n >= BOOTSTRAP_MIN_N)
+        small = ok & ~big
+        out.loc[small, "reason"] = f"n < {BOOTSTRAP_MIN_N}: no bootstrap interval"
+        if n_boot and big.any():
+            order = np.argsort(gid, kind="stable")
+            rng = _rng(seed, study)
+            boots = {"I": [], "S": [], "O": []}
+            for ch in _group_bootstrap(gid[order], [a[order] for a in arrays], n_boot, rng):
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    bi, bs = 10 * ch[0] / ch[1], 10 * ch[2] / ch[3]
+                boots["I"].append(bi)
+                boots["S"].append(bs)
+                boots["O"].append(bi + np.clip(bi - bs, 0, None))
+            for col, b in boots.items():
+                lo, hi = _quantiles(np.vstack(b), ci)
+                out.loc[big, f"{col}_low"], out.loc[big, f"{col}_high"] = lo[big], hi[big]
+            out.loc[big, "interval"] = "percentile bootstrap over raters"
     out["method"] = "top2box" if method == "top2box" else "mean (not recommended)"
     seg = [k for k in keys if k in ("role", "region")]
     return out.sort_values([*seg, "O"], ascending=[True] * len(seg) + [False],

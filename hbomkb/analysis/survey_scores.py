@@ -1,5 +1,6 @@
-"""Survey scores: ranking consensus and agreement, forms x outcomes, form fit, the survey's
-served landscape and an ordinal model of the scores.
+"""Survey scores: ranking consensus and agreement, forms x outcomes, form fit and its
+differences, and the survey's served landscape (the ordinal model is in
+:mod:`hbomkb.analysis.ordinal`).
 
 Inputs are the survey's tidy tables (``rankings``, ``scores``, ``respondents``; docs/tables.md);
 every function returns a tidy DataFrame with its ``n``. The conventions (``reason`` below
@@ -9,11 +10,20 @@ them out are those of :mod:`hbomkb.analysis.score`. Definitions: docs/methods.md
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu, norm, rankdata, wilcoxon
+from scipy.stats import mannwhitneyu, rankdata, wilcoxon
 from statsmodels.stats.multitest import multipletests
 
+from hbomkb.analysis.intervals import (
+    BOOTSTRAP_MIN_N,
+    exact_where_flat,
+    places,
+    relative_class,
+    top_third,
+)
 from hbomkb.analysis.score import (
     _multinomial_chunks,
     _quantiles,
@@ -21,7 +31,6 @@ from hbomkb.analysis.score import (
     _rng,
     _settings,
     _values,
-    opportunity,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +68,8 @@ def ranking_consensus(rankings: pd.DataFrame, study: object | None = None, n_boo
                       seed: int | None = None, ci: float = 0.95) -> pd.DataFrame:
     """National consensus on the ranking of each role's outcomes.
 
-    Per role x code: mean rank (1 = most important) with a bootstrap interval over respondents,
+    Per role x code: mean rank (1 = most important) with a bootstrap interval over respondents
+    (given from BOOTSTRAP_MIN_N respondents on; ``reason`` says why it is empty),
     Borda score (k - rank summed over respondents) and its share of all points (``borda_share``,
     the weights form_fit uses), the share ranking the code in their top third, ``n`` =
     respondents with a ranking of that role.
@@ -81,10 +91,10 @@ def ranking_consensus(rankings: pd.DataFrame, study: object | None = None, n_boo
             "top_third_share": (filled <= cut).mean(axis=0),
             "n": n, "n_ranked": ranked.sum(axis=0),
         })
-        if n_boot and n >= min_n:
+        if n_boot and n >= max(min_n, BOOTSTRAP_MIN_N):
             boots = [w @ filled / n for w in _multinomial_chunks(rng, n, n_boot, k)]
             df["ci_low"], df["ci_high"] = _quantiles(np.vstack(boots), ci)
-        df["reason"] = _reason(np.full(k, n), min_n)
+        df["reason"] = _boot_reason(n, min_n) if n_boot else _reason(np.full(k, n), min_n)
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["role", "code", "mean_rank", "ci_low", "ci_high", "borda", "borda_share",
@@ -92,11 +102,6 @@ def ranking_consensus(rankings: pd.DataFrame, study: object | None = None, n_boo
     for c in ("n", "n_ranked"):
         out[c] = out[c].astype("Int64")
     return out.sort_values(["role", "mean_rank", "code"], ignore_index=True)
-
-
-def top_third(k: int) -> int:
-    """Highest rank that counts as 'top third' of k outcomes: round(k/3), at least 1."""
-    return max(1, int(np.floor(k / 3 + 0.5)))
 
 
 def ranking_agreement(rankings: pd.DataFrame, study: object | None = None) -> pd.DataFrame:
@@ -355,21 +360,18 @@ def _fit_of(tot: np.ndarray, cnt: np.ndarray, w: np.ndarray, nf: int, no: int) -
         return np.where(has, mean * ww, 0).sum(-2) / np.where(has, ww, 0).sum(-2)
 
 
-def form_fit(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None = None,
-             weights: pd.DataFrame | None = None, n_boot: int = 2000, seed: int | None = None,
-             ci: float = 0.95) -> pd.DataFrame:
-    """How well each form serves a side's outcomes: importance-weighted mean score.
+def _fit_parts(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None,
+               weights: pd.DataFrame | None, n_boot: int, seed: int | None
+               ) -> Iterator[tuple[str, list, np.ndarray, np.ndarray, int, np.ndarray | None]]:
+    """Per role: (role, forms, point fit (forms x 2), respondents per form x scale, number of
+    respondents, bootstrap fits (resamples x forms x 2) or None).
 
-    fit(form, scale) = sum_o w_o mean(form, o, scale) / sum_o w_o over the outcomes o of the role
-    with scores for that form. Weights default to the normalised Borda score of the role's
-    ranking consensus; pass ``weights`` (role, code, weight) to override. The bootstrap
-    resamples respondents of the role, recomputing cell means and (default) Borda weights from
-    the same resample. Sorted best first within role and scale.
+    The bootstrap resamples the role's respondents (only when there are at least
+    BOOTSTRAP_MIN_N), recomputing cell means and (default) Borda weights from the same
+    resample; scale index 0 = current, 1 = potential.
     """
-    _, _, _, _, min_n, _ = _settings(study)
     rng = _rng(seed, study)
     a = _score_codes(scores)
-    frames = []
     for ri, role in enumerate(a["role_values"]):
         m = a["role"] == ri
         fc, oc, pc0, val = a["form"][m], a["outcome"][m], a["respondent"][m], a["value"][m]
@@ -402,22 +404,51 @@ def form_fit(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None 
         fs = (ci_ // (no * 2)) * 2 + ci_ % 2
         seen = np.bincount(pc[ok].astype(np.int64) * (nf * 2) + fs[ok],
                            minlength=len(resp) * nf * 2) > 0
-        df = pd.DataFrame({"role": role, "form": np.repeat(forms, 2),
-                           "scale": np.tile(["current", "potential"], nf),
-                           "fit": point.ravel(),
-                           "n": seen.reshape(len(resp), -1).sum(axis=0)})
-        df["ci_low"], df["ci_high"] = np.nan, np.nan
-        if n_boot and len(resp) >= min_n:
+        n_fs = seen.reshape(len(resp), -1).sum(axis=0).reshape(nf, 2)
+        boots = None
+        if n_boot and len(resp) >= BOOTSTRAP_MIN_N:
             S, C = _respondent_cells(pc, ci_, val, len(resp), ncells)
             if R is not None:  # align ranking rows to scoring respondents (zeros if unranked)
                 pos = pd.Index(ids).get_indexer(resp)
                 Rr = np.where(pos[:, None] >= 0, R[np.clip(pos, 0, None)], 0.0)
-            boots = []
+            parts = []
             for w in _multinomial_chunks(rng, len(resp), n_boot, S.shape[1]):
                 bw = w @ Rr if R is not None else np.broadcast_to(wvec, (len(w), no))
-                boots.append(_fit_of(w @ S, w @ C, bw, nf, no).reshape(len(w), -1))
-            df["ci_low"], df["ci_high"] = _quantiles(np.vstack(boots), ci)
-        df["reason"] = _reason(np.full(len(df), len(resp)), min_n)
+                parts.append(_fit_of(w @ S, w @ C, bw, nf, no))
+            boots = np.concatenate(parts)
+        yield role, forms, point, n_fs, len(resp), boots
+
+
+def _boot_reason(n: int, min_n: int) -> str:
+    """Why a bootstrap interval is empty: too few units for any inference, or for a bootstrap."""
+    small = _reason(np.array([n]), min_n)[0]
+    return small or (f"n = {n} < {BOOTSTRAP_MIN_N}: no bootstrap interval"
+                     if n < BOOTSTRAP_MIN_N else "")
+
+
+def form_fit(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None = None,
+             weights: pd.DataFrame | None = None, n_boot: int = 2000, seed: int | None = None,
+             ci: float = 0.95) -> pd.DataFrame:
+    """How well each form serves a side's outcomes: importance-weighted mean score.
+
+    fit(form, scale) = sum_o w_o mean(form, o, scale) / sum_o w_o over the outcomes o of the role
+    with scores for that form. Weights default to the normalised Borda score of the role's
+    ranking consensus; pass ``weights`` (role, code, weight) to override. The bootstrap
+    resamples respondents of the role (at least BOOTSTRAP_MIN_N of them), recomputing cell
+    means and (default) Borda weights from the same resample. Sorted best first within role
+    and scale.
+    """
+    _, _, _, _, min_n, _ = _settings(study)
+    frames = []
+    for role, forms, point, n_fs, n_resp, boots in _fit_parts(scores, rankings, study, weights,
+                                                             n_boot, seed):
+        df = pd.DataFrame({"role": role, "form": np.repeat(forms, 2),
+                           "scale": np.tile(["current", "potential"], len(forms)),
+                           "fit": point.ravel(), "n": n_fs.ravel()})
+        df["ci_low"], df["ci_high"] = np.nan, np.nan
+        if boots is not None:
+            df["ci_low"], df["ci_high"] = _quantiles(boots.reshape(len(boots), -1), ci)
+        df["reason"] = _boot_reason(n_resp, min_n) if n_boot else ""
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["role", "form", "scale", "fit", "n", "ci_low", "ci_high", "reason"])
@@ -427,17 +458,70 @@ def form_fit(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None 
     return out[["role", "form", "scale", "fit", "ci_low", "ci_high", "n", "reason"]]
 
 
-def survey_landscape(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None = None,
-                     n_boot: int = 0, seed: int | None = None, ci: float = 0.95) -> pd.DataFrame:
-    """The national served landscape of each side from the survey.
+def fit_differences(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None = None,
+                    weights: pd.DataFrame | None = None, n_boot: int = 2000,
+                    seed: int | None = None, ci: float = 0.95) -> pd.DataFrame:
+    """Differences in form fit, bootstrapped as differences (the same resample on both sides).
 
-    Per role x outcome: I = 10 x share of the role's respondents ranking the outcome in their top
-    third (rank <= round(k/3)); S = 10 x share of current scores of all forms for that outcome
-    that are >= study.top_box; then O, served class, band. n_I = respondents ranking, n_S =
-    current scores, n = respondents contributing to either. n_boot > 0 adds a respondent
-    bootstrap interval for O.
+    comparison="lead": per role and scale, the best-fitting form (``form``) against every other
+    form (``versus``): diff = fit(form) - fit(versus). comparison="change": per role and form,
+    potential against current: diff = fit(potential) - fit(current). Two intervals that
+    overlap say little about their difference, because both come from the same respondents;
+    the interval of the difference does. ``excludes_zero`` = the interval lies above (or
+    below) 0. ``n`` = respondents of the role. Same seed and resampling as :func:`form_fit`.
     """
-    thresholds, top_box, _, _, min_n, _ = _settings(study)
+    _, _, _, _, min_n, _ = _settings(study)
+    rows = []
+    for role, forms, point, _, n_resp, boots in _fit_parts(scores, rankings, study, weights,
+                                                           n_boot, seed):
+        reason = _boot_reason(n_resp, min_n) if n_boot else ""
+        pairs = []
+        for s, scale in enumerate(("current", "potential")):
+            fit = point[:, s]
+            if np.isnan(fit).all():
+                continue
+            best = int(np.nanargmax(fit))
+            pairs += [("lead", scale, best, j, s, s) for j in range(len(forms)) if j != best
+                      and not np.isnan(fit[j])]
+        pairs += [("change", "potential", f, f, 1, 0) for f in range(len(forms))]
+        for comp, scale, f, g, s1, s2 in pairs:
+            diff = point[f, s1] - point[g, s2]
+            lo = hi = np.nan
+            if boots is not None:
+                lo, hi = _quantiles((boots[:, f, s1] - boots[:, g, s2])[:, None], ci)
+                lo, hi = float(lo[0]), float(hi[0])
+            rows.append({"role": role, "comparison": comp, "scale": scale, "form": forms[f],
+                         "versus": forms[g] if comp == "lead" else "current", "diff": diff,
+                         "ci_low": lo, "ci_high": hi, "n": n_resp, "reason": reason})
+    out = pd.DataFrame(rows, columns=["role", "comparison", "scale", "form", "versus", "diff",
+                                      "ci_low", "ci_high", "n", "reason"])
+    out["excludes_zero"] = (out["ci_low"] > 0) | (out["ci_high"] < 0)
+    out["n"] = out["n"].astype("Int64")
+    return out.sort_values(["role", "comparison", "scale", "diff"],
+                           ascending=[True, False, True, True], ignore_index=True)
+
+
+def survey_landscape(scores: pd.DataFrame, rankings: pd.DataFrame, study: object | None = None,
+                     n_boot: int = 2000, seed: int | None = None,
+                     ci: float = 0.95) -> pd.DataFrame:
+    """The national served landscape of each side from the survey, read relative to the side's
+    other outcomes.
+
+    Per role x outcome: I = 10 (k - mean rank) / (k - 1), from the ranking of the role's k
+    outcomes (10 = everyone put it first, 0 = everyone last; averages 5 over the k outcomes
+    whatever k is); S = 10 x share of current scores of all forms for that outcome that are >=
+    study.top_box; O = I + max(I - S, 0). ``rank`` = the outcome's place by O within its side
+    (1 = highest O, ties averaged). ``class`` (the relative rule, :func:`relative_class`):
+    "top" for the top third of places, "bottom" for the bottom third, "middle" between, and
+    "uncertain" where the bootstrap interval of the place reaches into another class.
+
+    Intervals (I, S, O and rank) come from a bootstrap over respondents (``n_boot``, default
+    2000), given only with at least BOOTSTRAP_MIN_N respondents; without one the class is the
+    point estimate's and ``reason`` says why. A share every resample agrees on gets an exact
+    interval instead (:func:`hbomkb.analysis.intervals.exact_where_flat`). n_I = respondents
+    ranking, n_S = current scores, n = respondents contributing to either.
+    """
+    _, top_box, _, _, min_n, _ = _settings(study)
     rng = _rng(seed, study)
     a = _score_codes(scores, scale="current")
     frames = []
@@ -449,134 +533,65 @@ def survey_landscape(scores: pd.DataFrame, rankings: pd.DataFrame, study: object
         oc, pc, val = a["outcome"][m], a["respondent"][m], a["value"][m]
         outcomes = sorted(set(codes) | set(_present(oc, a["outcome_values"])))
         k = len(codes)
-        cut = top_third(k) if k else 0
-        top = np.zeros((len(ids), len(outcomes)))
+        ranks = np.full((len(ids), len(outcomes)), np.nan)
         if k:
-            top[:, [outcomes.index(c) for c in codes]] = filled <= cut
+            ranks[:, [outcomes.index(c) for c in codes]] = filled
         oi = pd.Index(outcomes).get_indexer(a["outcome_values"])[oc]
         box = (val >= top_box).astype(float)
         s_top = np.bincount(oi, weights=box, minlength=len(outcomes))
         s_n = np.bincount(oi, minlength=len(outcomes)).astype(float)
-        n_i = np.full(len(outcomes), float(len(ids)))
         with np.errstate(invalid="ignore", divide="ignore"):
-            i_score = np.where(np.isin(outcomes, codes), 10 * top.sum(axis=0) / n_i, np.nan)
+            i_score = _relative_importance(ranks.mean(axis=0), k)
             s_score = 10 * s_top / s_n
+        o_score = i_score + np.clip(i_score - s_score, 0, None)
         scorers = np.asarray(_present(pc, a["respondent_values"])) if len(pc) else np.array([])
         resp = np.union1d(ids, scorers)
         df = pd.DataFrame({"role": role, "code": outcomes, "I": i_score, "S": s_score,
-                           "n_I": n_i.astype(int), "n_S": s_n.astype(int), "n": len(resp)})
-        df = pd.concat([df, opportunity(i_score, s_score, thresholds)], axis=1)
-        df["O_low"], df["O_high"] = np.nan, np.nan
-        if n_boot and len(resp) >= min_n:
+                           "O": o_score, "rank": places(o_score[None, :])[0],
+                           "n_I": len(ids), "n_S": s_n.astype(int), "n": len(resp)})
+        for c in ("I", "S", "O", "rank"):
+            df[f"{c}_low"], df[f"{c}_high"] = np.nan, np.nan
+        if n_boot and len(resp) >= max(min_n, BOOTSTRAP_MIN_N) and k:
             pos = pd.Index(ids).get_indexer(resp)
-            T = np.where(pos[:, None] >= 0, top[np.clip(pos, 0, None)], 0.0)
+            T = np.where(pos[:, None] >= 0, np.nan_to_num(ranks[np.clip(pos, 0, None)]), 0.0)
             has_rank = (pos >= 0).astype(float)
             ri = pd.Index(resp).get_indexer(a["respondent_values"])[pc]
             flat = ri * len(outcomes) + oi
             size = len(resp) * len(outcomes)
             B = np.bincount(flat, weights=box, minlength=size).reshape(len(resp), -1)
             N = np.bincount(flat, minlength=size).reshape(len(resp), -1).astype(float)
-            boots = []
+            unranked = ~np.isin(outcomes, codes)
+            boots = {"I": [], "S": [], "O": [], "rank": []}
             for w in _multinomial_chunks(rng, len(resp), n_boot, 3 * len(outcomes)):
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    bi = 10 * (w @ T) / (w @ has_rank)[:, None]
+                    bi = _relative_importance((w @ T) / (w @ has_rank)[:, None], k)
                     bs = 10 * (w @ B) / (w @ N)
-                boots.append(bi + np.clip(bi - bs, 0, None))
-            df["O_low"], df["O_high"] = _quantiles(np.vstack(boots), ci)
-        df["reason"] = _reason(np.full(len(df), len(resp)), min_n)
+                bi[:, unranked] = np.nan
+                bo = bi + np.clip(bi - bs, 0, None)
+                for c, v in (("I", bi), ("S", bs), ("O", bo), ("rank", places(bo))):
+                    boots[c].append(v)
+            for c, b in boots.items():
+                b = np.vstack(b)
+                if c == "rank":  # a place is discrete: the outer order statistics, not between
+                    lo, hi = _quantiles(b, ci, "lower"), _quantiles(b, ci, "higher")
+                    lo, hi = lo[0], hi[1]
+                else:
+                    lo, hi = _quantiles(b, ci)
+                df[f"{c}_low"], df[f"{c}_high"] = lo, hi
+            exact_where_flat(df, ci)
+        df["class"] = relative_class(df["rank"], df["rank_low"], df["rank_high"], k)
+        df["reason"] = _boot_reason(len(resp), min_n) if n_boot else ""
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
     for c in ("n_I", "n_S", "n"):
         out[c] = out[c].astype("Int64")
-    return out.sort_values(["role", "O"], ascending=[True, False], ignore_index=True)
+    cols = ["role", "code", "I", "I_low", "I_high", "S", "S_low", "S_high", "O", "O_low",
+            "O_high", "rank", "rank_low", "rank_high", "class", "n_I", "n_S", "n", "reason"]
+    return out[cols].sort_values(["role", "O"], ascending=[True, False], ignore_index=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# ordinal model
-
-
-def ordinal_model(scores: pd.DataFrame, respondents: pd.DataFrame, study: object | None = None,
-                  method: str = "cluster", n_boot: int = 49, seed: int | None = None,
-                  ci: float = 0.95) -> pd.DataFrame:
-    """Proportional-odds (ordered logit) model of scores on scale, side and region.
-
-    value ~ scale (potential vs current) + role (mkb vs hbo) + region (vs the first region), with
-    uncertainty that respects that one respondent gives many scores: method="cluster" uses the
-    respondent-clustered sandwich covariance (fast, the default); method="bootstrap" refits on
-    n_boot resamples of respondents (percentile intervals, no p). Reported as odds ratios:
-    OR > 1 means higher scores are more likely. ``n`` = scores, ``n_respondents`` = clusters.
-    """
-    # Deferred: statsmodels' model classes take about 0.3 s to import, and no report fits this
-    # model yet.
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
-    _, _, lo_s, hi_s, min_n, _ = _settings(study)
-    s = _scored(scores).merge(respondents[["respondent", "region"]].drop_duplicates("respondent"),
-                              on="respondent", how="left").dropna(subset=["region", "role"])
-    regions = list(getattr(study, "region_slugs", None) or sorted(s["region"].unique()))
-    regions = [r for r in regions if r in set(s["region"].unique())]
-    X = pd.DataFrame({"scale[potential]": (s["scale"] == "potential").astype(float),
-                      "role[mkb]": (s["role"] == "mkb").astype(float)}, index=s.index)
-    for r in regions[1:]:
-        X[f"region[{r}]"] = (s["region"] == r).astype(float)
-    X = X.loc[:, X.std() > 0]
-    cols = ["term", "odds_ratio", "ci_low", "ci_high", "p", "n", "n_respondents", "method",
-            "reason"]
-    groups = pd.factorize(s["respondent"])[0]
-    n_resp = int(groups.max() + 1) if len(groups) else 0
-    if n_resp < max(min_n, 2) or X.shape[1] == 0:
-        return pd.DataFrame([{"term": None, "n": len(s), "n_respondents": n_resp,
-                              "method": method,
-                              "reason": _reason(np.array([n_resp]), min_n)[0] or
-                              "no variation in scale, side or region"}], columns=cols)
-    y = pd.Series(pd.Categorical(s["value"].astype(int),
-                                 categories=list(range(lo_s, hi_s + 1)), ordered=True),
-                  index=s.index)
-    y = y.cat.remove_unused_categories()
-    Xv = X.to_numpy()
-    model = OrderedModel(y.to_numpy(), Xv, distr="logit")
-    start = None
-    z = norm.ppf(1 - (1 - ci) / 2)
-    if method == "cluster":
-        res = model.fit(method="bfgs", disp=False, maxiter=500, cov_type="cluster",
-                        cov_kwds={"groups": groups})
-        beta = np.asarray(res.params)[: X.shape[1]]
-        se = np.asarray(res.bse)[: X.shape[1]]
-        lo, hi, p = beta - z * se, beta + z * se, np.asarray(res.pvalues)[: X.shape[1]]
-    elif method == "bootstrap":
-        res = model.fit(method="bfgs", disp=False, maxiter=500)
-        beta = np.asarray(res.params)[: X.shape[1]]
-        start = np.asarray(res.params)
-        rng = _rng(seed, study)
-        order = np.argsort(groups, kind="stable")
-        sizes = np.bincount(groups)
-        starts = np.r_[0, np.cumsum(sizes)[:-1]]
-        draws = []
-        for _ in range(n_boot):  # loop over resamples (few), not over respondents
-            pick = rng.integers(0, n_resp, n_resp)
-            rows = order[np.repeat(starts[pick], sizes[pick])
-                         + _ragged_arange(sizes[pick])]
-            yb = pd.Categorical(y.to_numpy()[rows], categories=y.cat.categories,
-                                ordered=True)
-            xb = Xv[rows]
-            if (xb.std(axis=0) == 0).any() or len(pd.unique(yb.codes)) < len(y.cat.categories):
-                continue
-            rb = OrderedModel(yb, xb, distr="logit").fit(
-                start_params=start, method="bfgs", disp=False, maxiter=200)
-            draws.append(np.asarray(rb.params)[: X.shape[1]])
-        lo, hi = _quantiles(np.array(draws), ci) if draws else (beta * np.nan, beta * np.nan)
-        p = np.full(len(beta), np.nan)
-    else:
-        raise ValueError(f"method '{method}'; expected cluster or bootstrap")
-    return pd.DataFrame({"term": list(X.columns), "odds_ratio": np.exp(beta),
-                         "ci_low": np.exp(lo), "ci_high": np.exp(hi), "p": p, "n": len(s),
-                         "n_respondents": n_resp, "method": method, "reason": ""},
-                        columns=cols)
-
-
-def _ragged_arange(sizes: np.ndarray) -> np.ndarray:
-    """Concatenation of arange(s) for each s in sizes, without a Python loop."""
-    sizes = np.asarray(sizes, dtype=np.int64)
-    total = int(sizes.sum())
-    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return np.arange(total) - starts
+def _relative_importance(mean_rank: np.ndarray, k: int) -> np.ndarray:
+    """I = 10 (k - mean rank) / (k - 1): 10 = always ranked first, 0 = always last."""
+    if k < 2:
+        return np.full(np.shape(mean_rank), np.nan)
+    return 10 * (k - np.asarray(mean_rank, dtype=float)) / (k - 1)

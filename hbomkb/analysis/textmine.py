@@ -179,3 +179,39 @@ def review_list(tables: dict[str, pd.DataFrame],
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True).reindex(columns=cols)
+
+
+def text_disagreement(tables: dict[str, pd.DataFrame],
+                      kinds: tuple[str, ...] = ("outcome_hbo", "outcome_mkb", "form")
+                      ) -> pd.DataFrame:
+    """Per national cluster, how the text clustering (:func:`text_clusters`) treats its notes.
+
+    ``text_cluster`` = the text cluster most of the code's notes fall in (ties: the lowest
+    number), ``share_main`` = the share of its notes there (1 = the text analysis keeps the
+    code together), ``shared_with`` = other codes whose notes mostly fall in that same text
+    cluster (the text analysis merges them). ``n`` = the code's notes. Sorted with the lowest
+    share first: where the second opinion and the coding disagree most.
+    """
+    frames = []
+    for kind in kinds:
+        t = text_clusters(tables, kind)
+        if t.empty:
+            continue
+        counts = t.groupby(["code", "text_cluster"]).size().rename("k").reset_index()
+        counts = counts.sort_values(["code", "k", "text_cluster"], ascending=[True, False, True])
+        main = counts.drop_duplicates("code").set_index("code")
+        n = t.groupby("code").size()
+        by_cluster = main.groupby("text_cluster").groups
+        shared = {c: ", ".join(sorted(o for o in by_cluster[main.loc[c, "text_cluster"]]
+                                      if o != c)) for c in main.index}
+        frames.append(pd.DataFrame({
+            "kind": kind, "code": main.index, "n": n.reindex(main.index).to_numpy(),
+            "text_cluster": main["text_cluster"].to_numpy(),
+            "share_main": (main["k"] / n.reindex(main.index)).to_numpy(),
+            "shared_with": [shared[c] for c in main.index]}))
+    cols = ["kind", "code", "n", "text_cluster", "share_main", "shared_with"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)[cols]
+    out["n"] = out["n"].astype("Int64")
+    return out.sort_values(["share_main", "kind", "code"], ignore_index=True)

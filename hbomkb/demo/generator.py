@@ -19,28 +19,54 @@ from openpyxl import Workbook
 
 from hbomkb.config import load_study
 from hbomkb.demo import content as C
+from hbomkb.demo.init import region_pairs
 from hbomkb.demo.survey import write_demo_survey
 from hbomkb.files import save_workbook
 from hbomkb.inputs.workshops import SHEETS
 
+DEMO_REGIONS = C.REGIONS
 LETTERS = "ABCD"
 MIX = {"A": 1, "B": 1, "C": 2, "D": 2}
 # Served profiles: probability that importance / satisfaction is rated in the top two boxes.
 PROFILES = {"under": (0.9, 0.15), "proper": (0.55, 0.5), "over": (0.3, 0.85)}
 
 
-def generate(out: str | Path, seed: int = 2018, regions: list[str] | None = None,
+def demo_regions(regions: list[str] | int | None) -> list[tuple[str, str]]:
+    """``(slug, name)`` of the regions of a synthetic study.
+
+    None: the five of the 2018 study. A number (or one string of digits): that many regions,
+    the 2018 ones first, then ``Regio 6``, ``Regio 7`` …. Names: those regions, in that order;
+    a name or slug of a 2018 region keeps its spelling (``noord`` is Noord), any other name
+    gets a slug of its own (``Zuid-Limburg`` → ``zuid-limburg``).
+    """
+    if regions is None:
+        return list(C.REGIONS)
+    if isinstance(regions, str):
+        regions = [regions]
+    if isinstance(regions, int) or (len(regions) == 1 and str(regions[0]).strip().isdigit()):
+        n = int(regions if isinstance(regions, int) else str(regions[0]).strip())
+        if n < 1:
+            raise ValueError(f"{n} regions; expected at least one")
+        return [*C.REGIONS[:n], *((f"regio-{i}", f"Regio {i}") for i in range(6, n + 1))]
+    known = {key.casefold(): pair for pair in C.REGIONS for key in pair}
+    named = [known.get(str(r).strip().casefold()) for r in regions]
+    # a name typed in lower case (utrecht) is shown capitalised (Utrecht)
+    names = [pair[1] if pair else (str(r).title() if str(r).islower() else str(r))
+             for pair, r in zip(named, regions, strict=True)]
+    pairs = region_pairs(names)
+    return [pair or made for pair, made in zip(named, pairs, strict=True)]
+
+
+def generate(out: str | Path, seed: int = 2018, regions: list[str] | int | None = None,
              with_survey: bool = True) -> Path:
     """Write a synthetic study to folder ``out`` and return it.
 
-    ``with_survey=False`` leaves out the validation survey (a study before its survey ran).
+    ``regions``: see :func:`demo_regions`. ``with_survey=False`` leaves out the validation
+    survey (a study before its survey ran).
     """
     out = Path(out)
     rng = np.random.default_rng(seed)
-    chosen = [r for r in C.REGIONS if not regions or r[0] in regions or r[1] in regions]
-    if regions and len(chosen) != len(regions):
-        known = ", ".join(s for s, _ in C.REGIONS)
-        raise ValueError(f"unknown region among {regions}; expected some of {known}")
+    chosen = demo_regions(regions)
     (out / "workshops").mkdir(parents=True, exist_ok=True)
     _write_study_yaml(out, chosen, seed)
 

@@ -19,19 +19,24 @@ from hbomkb.files import save_workbook
 from hbomkb.inputs.workshops import SHEETS
 
 MAX_ROWS = 500
-IDS = [f"{p}-{c}" for p in ("OND", "HBO") for c in "ABCDEFGH"]
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Every id the validator accepts (docs/data-model.md): OND-A … OND-Z and HBO-A … HBO-Z.
+IDS = [f"{p}-{c}" for p in ("OND", "HBO") for c in LETTERS]
+LISTS = "lijsten"  # the hidden sheet the id dropdown reads (a list in a formula is too short)
 
 INSTRUCTIONS = [
     "Werkblad voor één regionale workshop (hbo en mkb samen sterker)",
     "",
     "Sla dit bestand op als workshops/<regio>.xlsx in de studiemap, bijvoorbeeld "
-    "workshops/noord.xlsx; de bestandsnaam is de regiocode uit study.yaml.",
+    "workshops/noord.xlsx; de bestandsnaam is de regiocode (slug) uit study.yaml.",
     "Vul per tabblad één regel per gegeven in. Laat de kopregel (rij 1) staan; lege regels "
-    "worden overgeslagen.",
+    "worden overgeslagen. De namen van tabbladen en kolommen zijn Engels, zoals hieronder; "
+    "de Nederlandse namen uit docs/data-model.md worden ook gelezen (niet allebei tegelijk).",
     "",
-    "participants: één regel per deelnemer. participant = OND-A t/m OND-D (ondernemers, mkb) of "
-    "HBO-A t/m HBO-D (hbo); role = mkb of hbo; mixed_group = de gemengde groep van deel 3 "
-    "(1 of 2); sector en firm_size (aantal medewerkers) zijn optioneel. Geen namen invullen.",
+    "participants: één regel per deelnemer, zoveel als er waren. participant = OND-A t/m OND-Z "
+    "(ondernemers, mkb) of HBO-A t/m HBO-Z (hbo); role = mkb of hbo; mixed_group = het nummer "
+    "van de gemengde groep in deel 3 (1, 2, 3, … zoveel groepen als er waren); sector en "
+    "firm_size (aantal medewerkers) zijn optioneel. Geen namen invullen.",
     "outcome_notes (deel 1): één regel per geeltje met een gewenst resultaat (GR): wie het "
     "schreef, de tekst, en het cluster waarin de groep het plaatste.",
     "outcome_clusters (deel 1): één regel per cluster van de hbo-groep of de mkb-groep; top3 = "
@@ -45,12 +50,16 @@ INSTRUCTIONS = [
     "",
     "Schrijf geen namen, e-mailadressen of telefoonnummers over van de geeltjes; wat er toch "
     "in staat, wordt bij het verwerken vervangen door [naam], [e-mail] of [telefoon].",
+    "Zet daarna elk cluster in codebook.xlsx (tabblad mapping) bij een landelijk cluster.",
     "Controleer het bestand met: hbomkb validate --study <studiemap>",
 ]
 
 
 def write_template(out: str | os.PathLike) -> Path:
-    """Write the empty workshop workbook to ``out`` and return its path."""
+    """Write the empty workshop workbook to ``out`` (a name ending in ``.xlsx``)."""
+    if Path(out).suffix.lower() != ".xlsx":
+        raise ValueError(f"{out}: expected a file name ending in .xlsx (the template is an "
+                         "Excel workbook)")
     wb = Workbook()
     info = wb.active
     info.title = "instructies"
@@ -79,10 +88,14 @@ def write_template(out: str | os.PathLike) -> Path:
         letter = columns[sheet][col]
         return f"{sheet}!${letter}$2:${letter}${MAX_ROWS}"
 
+    ids = wb.create_sheet(LISTS)
+    ids.append(["participant"])
+    for pid in IDS:
+        ids.append([pid])
+    ids.sheet_state = "hidden"
     lists = {
-        "participant": '"' + ",".join(IDS) + '"',
+        "participant": f"{LISTS}!$A$2:$A${len(IDS) + 1}",
         "role": '"hbo,mkb"',
-        "mixed_group": '"1,2,3,4"',
         "top3": '"1,2,3"',
         "importance": '"1,2,3,4,5"',
         "satisfaction": '"1,2,3,4,5"',
@@ -98,6 +111,14 @@ def write_template(out: str | os.PathLike) -> Path:
     for sheet, cols in columns.items():
         ws = wb[sheet]
         for col, letter in cols.items():
+            if col == "mixed_group":  # any number of mixed groups: a whole number from 1
+                dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1",
+                                    allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                                    error="Vul het nummer van de gemengde groep in (1, 2, …).",
+                                    errorTitle="Ongeldige waarde")
+                dv.add(f"{letter}2:{letter}{MAX_ROWS}")
+                ws.add_data_validation(dv)
+                continue
             formula = refs.get(sheet, {}).get(col) or lists.get(col)
             if formula is None:
                 continue

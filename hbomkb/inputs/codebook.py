@@ -14,7 +14,7 @@ import pandas as pd
 
 from hbomkb.config import KINDS, Study
 from hbomkb.inputs.sheets import Source, clean_str, read_source, sheet_frame
-from hbomkb.problems import Problem
+from hbomkb.problems import Problem, errors
 
 CLUSTER_COLUMNS = ["kind", "code", "label_nl", "label_en", "explore", "term"]
 MAPPING_COLUMNS = ["region", "kind", "cluster", "code"]
@@ -57,11 +57,11 @@ def read_codebook(study: Study) -> tuple[dict[str, pd.DataFrame], list[Problem],
         return empty, [Problem(label, message="file missing; expected the national codebook "
                                "codebook.xlsx in the study folder")], _no_exclusions()
     sheets, problems = read_source(Source(study.codebook_path, label))
-    if problems:
+    if errors(problems):
         return empty, problems, _no_exclusions()
     clusters, p1 = sheet_frame(sheets, label, "clusters", CLUSTER_COLUMNS, ["theme"])
     mapping, p2 = sheet_frame(sheets, label, "mapping", MAPPING_COLUMNS, ["code_coder2"])
-    problems = p1 + p2
+    problems = problems + p1 + p2
     if clusters is None or mapping is None:
         return empty, problems, _no_exclusions()
 

@@ -25,6 +25,7 @@ import argparse
 import bisect
 import hashlib
 import importlib.metadata
+import importlib.util
 import logging
 import re
 import shutil
@@ -72,6 +73,15 @@ CUED_NAME = re.compile(
     rf"({_WORD}(?:\s+{_PARTICLES}{_WORD})?)")
 _TRAILING = ".,;:!?)]}'\"’"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# deduce reads a long text in windows of at most this many characters (see _windows).
+WINDOW = 1000
+_SENTENCE_END = re.compile(r"[.!?;\n]\s")
+_COMMA = re.compile(r",\s")
+_SPACE = re.compile(r"\s")
+# deduce extends a name by its neighbours (initials, particles, a second name) in at most this
+# many rounds; its own setting repeats until nothing changes, which with a long run of names
+# costs time growing with the cube of its length.
+NAME_ROUNDS = 5
 
 log = logging.getLogger(__name__)
 
@@ -95,31 +105,117 @@ def _pattern_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-class _Names:
-    """deduce's person annotators, loaded once per process (:func:`names`)."""
+# Words a note often starts with, or puts before a name, that deduce's lists (made for medical
+# text) may take for part of a name at the start of a sentence ("Bel Jan de Vries").
+COMMON_WORDS = frozenset("""
+    bel bellen mail mailen app appen stuur vraag vragen zie kijk neem maak zoek regel plan check
+    graag meer samen overleg afspraak contact contacten via met door voor bij naar namens dank
+    bedankt beste geachte hoi hallo tel telefoon email groet groeten let ook vooral alleen
+    belangrijk structureel echt nieuw goed beter wil moet kan gaat komt zegt vindt weet heeft
+    lente zomer herfst winter januari februari maart april mei juni juli augustus september
+    oktober november december
+""".split())
+# Institutions of higher education whose names the name lists would take for a person.
+INSTITUTIONS = frozenset({"thomas more", "erasmus", "stenden", "marnix", "fontys", "avans"})
+_TOKEN = re.compile(r"[^\W\d_][\w'’]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•*-])\s*$")
+# A hyphen and a word in lower case that is no name particle ("-off", not "-de Jong").
+_COMPOUND = re.compile(r"-(?!(?:de|van|der|den|ter|ten|te|het|'t)\b)[^\W\d_]*[a-z]")
 
-    def __init__(self, model):
+
+class _Names:
+    """deduce's person annotators, loaded once per process (:func:`names`), with this
+    project's corrections: places and institutions are not persons, and a lone surname where
+    capitals say nothing (at the start of a sentence, in a text in Title Case) is a word."""
+
+    def __init__(self, model, lists: Path):
         self.model = model
         groups = set(model.processors.get_names(recursive=False))
         # Only the names group and deduce's own clean-up of overlapping and adjacent spans; the
         # patient-name annotator needs a patient we never have.
         self.disabled = (groups - {"names", "post_processing"}) | {"patient_name"}
         prefixes = sorted(model.lookup_structs["prefix"].items(), key=len, reverse=True)
-        # A title deduce includes in the name ("mevrouw Yılmaz") stays, so the text reads on.
-        self.title = re.compile(r"(?:%s)\.?\s+" % "|".join(re.escape(p) for p in prefixes))
+        alternatives = "|".join(re.escape(p) for p in prefixes)
+        # Titles deduce includes in the name ("mevrouw Yılmaz") stay, so the text reads on.
+        self.title = re.compile(rf"(?:(?:{alternatives})\.?\s+)+")
+        self.places = _items(lists / "locations" / "lst_placename") | INSTITUTIONS
+        self.first_names = _items(lists / "names" / "lst_first_name")
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
-        doc = self.model.deidentify(text, disabled=self.disabled)
+        found = []
+        for offset, window in _windows(text):
+            doc = self.model.deidentify(window, disabled=self.disabled)
+            found += [(offset, window, a.start_char, a.end_char) for a in doc.annotations
+                      if not a.tag.startswith("pseudo")]
+        title_case = _title_case(text, [(o + a, o + b) for o, _, a, b in found])
         out = []
-        for a in doc.annotations:
-            if a.tag.startswith("pseudo"):
-                continue
-            start = a.start_char
-            m = self.title.match(text, start, a.end_char)
-            if m and m.end() < a.end_char:
-                start = m.end()
-            out.append((start, a.end_char, "name"))
+        for offset, window, start, end in found:
+            span = self._person(window, start, end, title_case)
+            if span:
+                out.append((offset + span[0], offset + span[1], "name"))
         return out
+
+    def _person(self, text: str, start: int, end: int, title_case: bool
+                ) -> tuple[int, int] | None:
+        """The part of deduce's span ``text[start:end]`` that names a person, or None."""
+        m = self.title.match(text, start, end)
+        titled = bool(m and m.end() < end)
+        if titled:
+            start = m.end()
+        tokens = list(_TOKEN.finditer(text, start, end))
+        while len(tokens) > 1 and tokens[0].group().lower() in COMMON_WORDS:
+            tokens.pop(0)
+            start = tokens[0].start()
+        words = text[start:end].strip()
+        if not tokens or words.lower() in self.places or words.lower() in COMMON_WORDS:
+            return None
+        lone = len(tokens) == 1 and not titled
+        if lone and _COMPOUND.match(text, end):
+            return None  # the first part of a compound word: Take-off, Jan-modaal
+        surname = tokens[0].group().lower() not in self.first_names
+        if lone and surname and (title_case or _SENTENCE_START.search(text, 0, start)):
+            return None
+        return start, end
+
+
+def _items(folder: Path) -> frozenset[str]:
+    """Every item of a deduce lookup list and its sub-lists, lower case."""
+    out: set[str] = set()
+    for f in folder.rglob("items.txt"):
+        out.update(line.strip().lower() for line in f.read_text(encoding="utf-8").splitlines()
+                   if line.strip())
+    return frozenset(out)
+
+
+def _title_case(text: str, names: list[tuple[int, int]]) -> bool:
+    """Most words of ``text`` outside the ``names`` spans start with a capital (a label such as
+    "Stage Bij Kleine Bedrijven"), so a capital does not mark a name there."""
+    starts = sorted(names)
+    words = []
+    for m in _TOKEN.finditer(text):
+        i = bisect.bisect_right(starts, (m.start(), len(text))) - 1
+        if len(m.group()) > 3 and not (i >= 0 and starts[i][1] > m.start()):
+            words.append(m.group())
+    return bool(words) and sum(w[0].isupper() for w in words) * 2 > len(words)
+
+
+def _windows(text: str, size: int = WINDOW) -> Iterable[tuple[int, str]]:
+    """``text`` in pieces of at most ``size`` characters, with their offsets, cut after the
+    last sentence end, else comma, else space in the second half of a piece (a hard cut only
+    in a word longer than half a piece). deduce's cost grows faster than the length of what
+    it reads when many names follow each other; pieces of bounded size keep the whole linear."""
+    start, n = 0, len(text)
+    while start < n:
+        end = start + size
+        if end < n:
+            half = start + size // 2
+            for cut in (_SENTENCE_END, _COMMA, _SPACE):
+                found = [m.end() for m in cut.finditer(text, half, end)]
+                if found:
+                    end = found[-1]
+                    break
+        yield start, text[start:end]
+        start = end
 
 
 def _resolve(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -156,7 +252,15 @@ def _apply(text: str, names: _Names | None) -> str:
 
 
 # -- deduce, loaded lazily -------------------------------------------------------------------
+@cache
 def deduce_version() -> str:
+    """The installed deduce's version, read from its dist-info folder's name: asking
+    importlib.metadata costs a scan of every installed package (0.1-0.2 s)."""
+    spec = importlib.util.find_spec("deduce")
+    if spec is not None and spec.origin:
+        found = sorted(Path(spec.origin).parent.parent.glob("deduce-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len("deduce-"):-len(".dist-info")]
     return importlib.metadata.version("deduce")
 
 
@@ -203,7 +307,27 @@ def _copy_lists(deduce, target: Path) -> None:
 
 
 def _build_model(deduce, folder: Path):
-    return deduce.Deduce(lookup_data_path=folder, cache_path=folder)
+    """deduce over the lists in ``folder``, its name context extended in bounded rounds."""
+    model = deduce.Deduce(lookup_data_path=folder, cache_path=folder, config={
+        "annotators": {"name_context": {"args": {"iterative": False}}}})
+    group = model.processors["names"]
+    group.add_processor("name_context", _rounds(group["name_context"], NAME_ROUNDS))
+    return model
+
+
+def _rounds(annotator, rounds: int):
+    """``annotator`` applied until the annotations stop changing, at most ``rounds`` times."""
+    from docdeid.process.doc_processor import DocProcessor  # deduce's framework, loaded by now
+
+    class Rounds(DocProcessor):
+        def process(self, doc, **kwargs) -> None:
+            for _ in range(rounds):
+                before = set(doc.annotations)
+                annotator.process(doc)
+                if set(doc.annotations) == before:
+                    return
+
+    return Rounds()
 
 
 def load_model():
@@ -215,7 +339,7 @@ def load_model():
             return _build_model(deduce, folder)
         except Exception:  # noqa: BLE001 - a damaged pickle raises anything; rebuild it below
             log.warning("redaction: lookup cache in %s unreadable, rebuilt", folder)
-            shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)  # unreadable, or left incomplete
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
     try:
@@ -233,7 +357,8 @@ def load_model():
 @cache
 def names() -> _Names:
     """deduce's person annotators, loaded once per process."""
-    return _Names(load_model())
+    model = load_model()
+    return _Names(model, Path(_deduce_module().__file__).parent / "data" / "lookup" / "src")
 
 
 # -- results on disk -------------------------------------------------------------------------
@@ -261,7 +386,7 @@ class _Results:
         self.path = path
         self.db = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # hashes of raw text
             if not path.exists():
                 for old in path.parent.glob("results-*.sqlite"):
                     old.unlink(missing_ok=True)  # results under earlier rules

@@ -109,7 +109,13 @@ def read_survey(study: Study, codebook_clusters: pd.DataFrame
     gaps = missing_columns(df, structure, codebook_clusters, _rel(study, csv_path))
     if any(p.is_error for p in gaps):
         return tables, problems + gaps
-    built, more = _tidy(study, structure, codebook_clusters, df, _rel(study, csv_path))
+    # The dual-scale columns go to the scores table only: kept apart from the frame, each is
+    # let go once copied, so the wide frame shrinks while the (far larger) scores table grows.
+    score_columns = {c.name for c in ls.response_columns(structure) if c.qtype == "1"}
+    cells = {c: df[c].array for c in df.columns if c in score_columns}
+    df = df.drop(columns=list(cells))
+    built, more = _tidy(study, structure, codebook_clusters, df, cells,
+                        _rel(study, csv_path))
     return built, problems + gaps + more
 
 
@@ -193,6 +199,7 @@ def _check_structure(path: Path, structure: ls.Structure, clusters: pd.DataFrame
 
 
 def _tidy(study: Study, structure: ls.Structure, clusters: pd.DataFrame, df: pd.DataFrame,
+          cells: dict[str, pd.Categorical],
           file: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     problems: list[Problem] = []
     n = len(df)
@@ -254,7 +261,7 @@ def _tidy(study: Study, structure: ls.Structure, clusters: pd.DataFrame, df: pd.
     tables["respondents"] = respondents
     if sides:
         tables["rankings"] = pd.concat(rankings, ignore_index=True)
-        tables["scores"] = _scores(df, clusters, sides)
+        tables["scores"] = _scores(cells, clusters, sides)
         tables["open_answers"] = pd.concat(opens, ignore_index=True)
     tables["exclusions"] = excl.reset_index(drop=True)
     return tables, problems
@@ -298,11 +305,13 @@ def _strings(codes: np.ndarray, labels: list[str]):
     return pd.array(picked.cast(pa.large_string()), dtype="string")
 
 
-def _scores(df, clusters, sides) -> pd.DataFrame:
+def _scores(cells: dict[str, pd.Categorical], clusters, sides) -> pd.DataFrame:
     """Long table of dual-scale scores: one row per respondent × outcome × form × scale of
     the respondent's own side. This is the largest table by far (about 140 rows per
     respondent in the demo shape), so it is written column by column straight into its
-    final, compact arrays (12 bytes a row), with no temporary of the table's length."""
+    final, compact arrays (12 bytes a row), with no temporary of the table's length.
+    ``cells`` are the dual-scale columns of the export (question-code heading ->
+    categorical); each is taken out of it once copied."""
     forms = codes_of_kind(clusters, "form")["code"].astype(str).tolist()
     outcomes = {r: codes_of_kind(clusters, OUTCOME_KIND[r])["code"].astype(str).tolist()
                 for r, _, _ in sides}
@@ -333,13 +342,11 @@ def _scores(df, clusters, sides) -> pd.DataFrame:
             for f in forms:
                 for sc in (1, 2):
                     col = f"{o}[{f}][{sc}]"
-                    if col in df:
-                        cat = df[col].array
+                    cat = cells.pop(col, None)   # taken: its memory is free again
+                    if cat is not None:
                         lut = np.array([lut_codes.get(str(c), 0) for c in cat.categories] + [0],
                                        dtype=np.int8)
                         v[:, j] = lut.take(cat.codes.take(rows))
-                        del cat
-                        del df[col]
                     else:
                         v[:, j] = 0
                     j += 1

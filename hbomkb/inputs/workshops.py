@@ -22,7 +22,7 @@ import pandas as pd
 from hbomkb.config import ROLES, Study
 from hbomkb.inputs.codebook import label_key
 from hbomkb.inputs.sheets import Source, as_int, clean_str, read_source, sheet_frame
-from hbomkb.problems import WARNING, Problem
+from hbomkb.problems import WARNING, Problem, errors
 
 SHEETS: dict[str, tuple[list[str], list[str]]] = {
     "participants": (["participant", "role", "mixed_group"], ["sector", "firm_size"]),
@@ -31,6 +31,18 @@ SHEETS: dict[str, tuple[list[str], list[str]]] = {
     "outcome_ratings": (["participant", "cluster", "importance", "satisfaction"], []),
     "form_notes": (["participant", "mixed_group", "note", "cluster"], []),
     "form_clusters": (["mixed_group", "cluster", "top3"], []),
+}
+
+# The Dutch names of sheets and columns, accepted when reading beside the English ones that
+# the template writes (docs/data-model.md); a workbook holding both names of one sheet or
+# column is reported, not read one way.
+DUTCH_NAMES: dict[str, str] = {
+    "participants": "deelnemers", "outcome_notes": "notities_resultaten",
+    "outcome_clusters": "clusters_resultaten", "outcome_ratings": "scores_resultaten",
+    "form_notes": "notities_vormen", "form_clusters": "clusters_vormen",
+    "participant": "deelnemer", "role": "kant", "mixed_group": "gemengde_groep",
+    "firm_size": "bedrijfsgrootte", "note": "notitie", "importance": "belang",
+    "satisfaction": "tevredenheid",
 }
 
 COLUMNS: dict[str, list[str]] = {
@@ -165,11 +177,12 @@ def _read_region(study: Study, slug: str, source: Source):
     log = _Log(source.label)
     sheets, problems = read_source(source)
     log.problems += problems
-    if problems:
+    if errors(problems):
         return {}, log
     frames = {}
     for name, (required, optional) in SHEETS.items():
-        frame, probs = sheet_frame(sheets, source.label, name, required, optional)
+        frame, probs = sheet_frame(sheets, source.label, name, required, optional,
+                                   aliases=DUTCH_NAMES)
         log.problems += probs
         frames[name] = frame
     if any(f is None for f in frames.values()):
@@ -181,6 +194,12 @@ def _read_region(study: Study, slug: str, source: Source):
     out["outcome_clusters"] = reader.clusters(frames["outcome_clusters"], "outcome_clusters")
     out["outcome_notes"] = reader.notes(frames["outcome_notes"], "outcome_notes")
     out["outcome_ratings"] = reader.ratings(frames["outcome_ratings"])
+    rated = set(out["outcome_ratings"]["role"])
+    for role in ROLES:
+        if role not in rated and any(p["role"] == role for p in reader.people.values()):
+            log.error("outcome_ratings", None, "importance", f"no ratings from the {role} group; "
+                      f"expected each {role} participant's importance and satisfaction for the "
+                      "clusters of the group")
     out["form_clusters"] = reader.clusters(frames["form_clusters"], "form_clusters")
     out["form_notes"] = reader.notes(frames["form_notes"], "form_notes")
     return out, log

@@ -40,6 +40,11 @@ def colours(n: int) -> list:
 ROLE_COLOURS = {"hbo": colours(3)[0], "mkb": colours(3)[1]}
 SERVED_COLOURS = {"underserved": colours(4)[3], "properly_served": colours(4)[2],
                   "overserved": colours(4)[0]}
+# The survey landscape's relative classes (survey_scores.survey_landscape): the top third by O
+# in the colour of "underserved", the bottom third in that of "overserved", uncertain grey.
+RELATIVE_ORDER = ("top", "middle", "bottom", "uncertain")
+RELATIVE_COLOURS = {"top": colours(4)[3], "middle": colours(4)[2], "bottom": colours(4)[0],
+                    "uncertain": (0.6, 0.6, 0.6)}
 SCALE_COLOURS = {"current": colours(5)[4], "potential": colours(5)[2]}
 
 
@@ -48,7 +53,9 @@ def house_style() -> Iterator[None]:
     """Seaborn whitegrid look and readable sizes, for the duration of a block only."""
     # Titles at a fixed height: left to itself (axes.titley None), matplotlib measures every
     # tick label on each draw to keep titles clear of labels on top, and no figure puts any there.
-    rc = {"svg.fonttype": "none", "axes.titley": 1.0, "axes.titlesize": 11,
+    # Labels are text from data: "$5 of $10" is not a formula (no mathtext, no TeX).
+    rc = {"text.parse_math": False, "text.usetex": False,
+          "svg.fonttype": "none", "axes.titley": 1.0, "axes.titlesize": 11,
           "axes.titleweight": "bold", "figure.titlesize": 12, "figure.titleweight": "bold",
           "font.size": 9}
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85), \
@@ -153,13 +160,24 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
     ``odi`` is :func:`hbomkb.analysis.score.odi` or
     :func:`hbomkb.analysis.survey_scores.survey_landscape` for one region or nationally; with
     both roles in it, hbo and mkb get a panel each, side by side on the same scales (never
-    pooled). Points are coloured by served class and labelled with ``point_label`` (a column;
-    codes are shown as codebook labels when ``codebook`` is given).
+    pooled). Points are labelled with ``point_label`` (a column; codes are shown as codebook
+    labels when ``codebook`` is given).
+
+    A workshop result is coloured by served class, and its titles call the classes indicative
+    with their n. A survey landscape (it has a ``class`` column) is coloured by its relative
+    class, "uncertain" included, draws the 95% intervals of I and S, and leaves out the
+    diagonal and the iso-opportunity lines: its classes are read from places, not from them.
     """
     th = getattr(study, "thresholds", None) or Thresholds()
     names = _names(codebook, study)
     d = odi.dropna(subset=["I", "S"])
+    relative = "class" in d
     roles = list(dict.fromkeys(d["role"])) if "role" in d and len(d) else [None]
+
+    def n_part(n: pd.Series) -> str:
+        text = n_text(n, label("per_point", study))
+        return text if relative else label("indicative", study, n=text)
+
     with house_style():
         # square panels (aspect equal) of about 5.3 in, with the titles above them: two lines
         # (figure and panel) over side-by-side panels, one over a single panel
@@ -175,19 +193,20 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
             if k > 0:
                 ax.set_ylabel("")
             if len(roles) > 1:
-                n = n_text(part["n"], label("per_point", study))
-                ax.set_title(f"{label(role, study)} ({n})")
+                ax.set_title(f"{label(role, study)} ({n_part(part['n'])})")
         where = ""
         if "region" in d and len(d) and d["region"].nunique() == 1:
             region = str(d["region"].iloc[0])
             where = region_labels(study).get(region, label(region, study))
+        if relative:
+            where = " - ".join(x for x in (where, label("relative", study)) if x)
         if len(roles) > 1:
             fig.suptitle(title or " - ".join(
                 x for x in (label("title_landscape", study), where) if x))
         else:
             seg = " - ".join(x for x in (label(roles[0], study) if roles[0] else "", where) if x)
             head = title or f"{label('title_landscape', study)}{' - ' + seg if seg else ''}"
-            axes[0].set_title(f"{head} ({n_text(d['n'], label('per_point', study))})")
+            axes[0].set_title(f"{head} ({n_part(d['n'])})")
         # the point labels are placed in points, so the panels' final size must be known
         fig.get_layout_engine().execute(fig)
         for ax, labels in zip(axes, panels, strict=True):
@@ -198,19 +217,33 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
 def _landscape_panel(ax, d: pd.DataFrame, th: Thresholds, names: dict[str, str],
                      point_label: str, study: object | None, legend: bool
                      ) -> dict[tuple[float, float], str]:
-    """One role's landscape on ``ax``: reference lines and points by served class.
+    """One role's landscape on ``ax``: reference lines (served classes) or intervals
+    (relative classes), and points by class.
 
     Returns the points' labels, (I, S) -> text, to be placed once the layout is settled.
     """
-    x = np.linspace(0, 10, 101)
-    ax.plot(x, x, color="0.3", lw=1, label=label("diagonal", study))
-    for o, ls in ((th.underserved, "--"), (th.high, "-."), (th.extreme, ":")):
-        ax.plot(x, 2 * x - o, color="0.5", lw=0.9, ls=ls,
-                label=label("iso_line", study, o=f"{o:g}"))
-    for cls in SERVED_ORDER:
-        sub = d[d["served"] == cls]
+    relative = "class" in d
+    if relative:
+        for c, (lo, hi) in (("I", ("I_low", "I_high")), ("S", ("S_low", "S_high"))):
+            if lo not in d or d[lo].isna().all():
+                continue
+            err = np.vstack([d[c] - d[lo], d[hi] - d[c]])
+            ax.errorbar(d["I"], d["S"], xerr=np.nan_to_num(err) if c == "I" else None,
+                        yerr=np.nan_to_num(err) if c == "S" else None, fmt="none",
+                        ecolor="0.55", elinewidth=0.8, capsize=2, zorder=2)
+        order, colour = RELATIVE_ORDER, RELATIVE_COLOURS
+    else:
+        x = np.linspace(0, 10, 101)
+        ax.plot(x, x, color="0.3", lw=1, label=label("diagonal", study))
+        for o, ls in ((th.underserved, "--"), (th.high, "-."), (th.extreme, ":")):
+            ax.plot(x, 2 * x - o, color="0.5", lw=0.9, ls=ls,
+                    label=label("iso_line", study, o=f"{o:g}"))
+        order, colour = SERVED_ORDER, SERVED_COLOURS
+    column = "class" if relative else "served"
+    for cls in order:
+        sub = d[d[column] == cls]
         if len(sub):
-            ax.scatter(sub["I"], sub["S"], s=60, color=SERVED_COLOURS[cls],
+            ax.scatter(sub["I"], sub["S"], s=60, color=colour[cls],
                        edgecolor="white", zorder=3, label=label(cls, study), clip_on=False)
     ax.set(xlim=(0, 10), ylim=(0, 10), aspect="equal", xlabel=label("importance", study),
            ylabel=label("satisfaction", study))
@@ -403,7 +436,12 @@ def quadrant_bubbles(quadrants: pd.DataFrame, study: object | None = None,
 def side_comparison(common: pd.DataFrame, study: object | None = None,
                     region: str = "all", title: str | None = None,
                     path: str | os.PathLike | None = None) -> Figure:
-    """hbo (left) and mkb (right) top-3 picks per shared theme or quadrant; common ground marked.
+    """hbo (left) and mkb (right) per shared theme or quadrant; common ground marked "*", and
+    "(gelijke stand)" where it rests on a tie at third place of the national top 3.
+
+    Nationally the bars count groups (a side in a region) whose top 3 holds the theme, the
+    count that decides the national top 3; in one region, where each side is one group, they
+    count the side's top-3 places with the theme. The axis says which.
 
     ``common`` is :func:`hbomkb.analysis.cluster.common_ground`; ``region`` selects a region
     or "all".
@@ -414,20 +452,26 @@ def side_comparison(common: pd.DataFrame, study: object | None = None,
         fig = Figure(figsize=(6.8, 0.5 * max(len(d), 2) + 1.25), layout="constrained")
         ax = fig.subplots()
         y = np.arange(len(d))
+        what = "n" if region == "all" or "picks_hbo" not in d else "picks"
+        d = d.assign(n_hbo=d[f"{what}_hbo"], n_mkb=d[f"{what}_mkb"])
         ax.barh(y, -d["n_hbo"].astype(float), color=ROLE_COLOURS["hbo"], label=label("hbo", study))
         ax.barh(y, d["n_mkb"].astype(float), color=ROLE_COLOURS["mkb"], label=label("mkb", study))
-        ticks = [f"{'* ' if c else ''}{k}" for k, c in zip(d["key"], d["common"], strict=True)]
+        tie = d["tie"] if "tie" in d else pd.Series(False, index=d.index)
+        word = label("tie_note", study)
+        ticks = [f"{'* ' if c else ''}{k}{f'{chr(10)}({word})' if c and t else ''}"
+                 for k, c, t in zip(d["key"], d["common"], tie, strict=True)]
         ax.set_yticks(y, ticks)
         ax.axvline(0, color="0.3", lw=1)
         lim = max(1.0, float(np.nanmax(np.r_[d["n_hbo"], d["n_mkb"]].astype(float))) if len(d)
                   else 1.0)
         ax.set_xlim(-lim * 1.1, lim * 1.1)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))  # picks are counted
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))  # groups are counted
         ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):g}"))
-        ax.set_xlabel(label("top3", study))
+        ax.set_xlabel(label("groups_in_top3" if what == "n" else "picks_in_top3", study))
         ax.set_ylabel(label(pairing, study))
         ax.legend(loc="lower right", fontsize=7)
-        n = int(d["n_hbo"].sum() + d["n_mkb"].sum())
+        n = (int(d["groups"].max()) if "groups" in d and len(d) else
+             int(d["n_hbo"].sum() + d["n_mkb"].sum()))
         where = label("national", study) if region == "all" else region_labels(study).get(
             region, region)
         ax.set_title(f"{title or label('title_comparison', study)} - {where} ({n_text(n)}; "

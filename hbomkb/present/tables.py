@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from hbomkb.config import Study
-from hbomkb.labels import column_label, label, value_label
+from hbomkb.labels import column_label, label, language_of, value_label
 
 
 def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
@@ -82,28 +82,68 @@ def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[s
     return with_n(out[cols].reset_index(drop=True), len(coded), "notes_short")
 
 
-def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True) -> pd.DataFrame:
-    """The served landscape as a table: I, S, O, its interval, class and band, with n."""
-    served = {"underserved": "onderbediend", "overserved": "overbediend",
-              "properly_served": "goed bediend"}
-    band = {"extreme": "extreem", "high": "groot", "worth_considering": "overwegen waard",
-            "": ""}
+def interval_text(low: object, high: object, decimals: int = 1, language: object = None) -> str:
+    """An interval as a reader sees it: "3,3–20,0" (the study's decimal sign); "" if missing."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    sep = "," if language_of(language) == "nl" else "."
+    return "–".join(f"{float(v):.{decimals}f}".replace(".", sep) for v in (low, high))
+
+
+def p_text(p: object, language: object = None) -> str:
+    """A p-value in a table cell: "< 0,001" below 0.001, else three decimals; "" if missing."""
+    if p is None or pd.isna(p):
+        return ""
+    sep = "," if language_of(language) == "nl" else "."
+    return f"< 0{sep}001" if float(p) < 0.001 else f"{float(p):.3f}".replace(".", sep)
+
+
+def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True,
+              language: object = None) -> pd.DataFrame:
+    """The served landscape as a table: I, S and O with their intervals, class and n.
+
+    A workshop result (:func:`hbomkb.analysis.score.odi`): served class and band, and O's
+    conservative interval; its caption calls the classes indicative (unit
+    ``participants_indicative``). A survey landscape
+    (:func:`hbomkb.analysis.survey_scores.survey_landscape`, recognised by its ``class``
+    column): the place by O with its interval and the relative class, n in respondents.
+    """
+    survey = "class" in odi
     o = odi.sort_values("O", ascending=False)
-    out = pd.DataFrame({"kant": o["role"].to_numpy()})
-    if regional and "cluster" in o:
+    out = pd.DataFrame({column_label("role", language): o["role"].to_numpy()})
+    if regional and "cluster" in o and not survey:
         out["cluster"] = o["cluster"].to_numpy()
     out["code"] = o["code"].to_numpy()
     out["landelijk cluster"] = o["code"].map(labels).to_numpy()
-    out["I"], out["S"], out["O"] = o["I"].to_numpy(), o["S"].to_numpy(), o["O"].to_numpy()
-    if "O_low" in o:
-        out["O 95%-interval"] = [
-            "" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}".replace(".", ",")
-            for lo, hi in zip(o["O_low"], o["O_high"], strict=True)]
-    out["bediening"] = o["served"].map(served).to_numpy()
-    out["kansniveau"] = o["band"].fillna("").map(band).to_numpy()
+    word = label("interval", language)
+    for c in ("I", "S", "O"):
+        out[c] = o[c].to_numpy()
+        if f"{c}_low" in o:
+            head = f"{c} {word}"
+            if c == "O" and not survey:
+                head += f" ({label('conservative', language)})"
+            out[head] = [interval_text(lo, hi, 1, language)
+                         for lo, hi in zip(o[f"{c}_low"], o[f"{c}_high"], strict=True)]
+    if survey:
+        place = column_label("rank", language)
+        out[place] = o["rank"].to_numpy()
+        # a place is a whole number: where both ends agree, the place itself, not "1–1"
+        out[f"{place} {word}"] = [
+            interval_text(lo, hi, 0, language) if lo != hi else ("" if pd.isna(lo) else
+                                                                 f"{lo:.0f}")
+            for lo, hi in zip(o["rank_low"], o["rank_high"], strict=True)]
+        out[column_label("class", language)] = o["class"].map(
+            lambda v: value_label(v, language)).to_numpy()
+    else:
+        out[column_label("served", language)] = o["served"].map(
+            lambda v: value_label(v, language)).to_numpy()
+        out[column_label("band", language)] = o["band"].fillna("").map(
+            lambda v: value_label(v, language)).to_numpy()
     out["n"] = o["n"].to_numpy()
+    if "reason" in o and o["reason"].fillna("").astype(str).str.len().gt(0).any():
+        out[column_label("reason", language)] = o["reason"].to_numpy()
     return with_n(out, o["n"].max() if len(o) else 0,
-                  "participants" if regional else "respondents")
+                  "respondents" if survey else "participants_indicative")
 
 
 def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "role"
@@ -121,24 +161,63 @@ def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "
     return with_n(out.fillna("–"), top3["n"].sum(), "notes_short")
 
 
-def common_ground_table(common: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Common-ground rows (cluster.common_ground) with labels, shared keys first."""
-    def named(codes: str) -> str:
-        parts = [c.strip() for c in str(codes).split(",") if c.strip()]
-        return "; ".join(f"{labels.get(c, c)} ({c})" for c in parts) or "–"
+def _named_codes(codes: object, tied: object, labels: dict[str, str],
+                 language: object = None) -> str:
+    """"Label (CODE)" for each code of a comma-separated list; a tied code says so."""
+    ties = {c.strip() for c in str(tied or "").split(",") if c.strip()}
+    parts = [c.strip() for c in str(codes).split(",") if c.strip()]
+    word = label("tie_note", language)
+    return "; ".join(f"{labels.get(c, c)} ({c}{', ' + word if c in ties else ''})"
+                     for c in parts) or "–"
 
+
+def common_ground_table(common: pd.DataFrame, labels: dict[str, str],
+                        language: object = None) -> pd.DataFrame:
+    """Common-ground rows (:func:`hbomkb.analysis.cluster.common_ground`) with labels, shared
+    keys first. A code in a side's national top 3 only through a tie at third place is marked,
+    and so is common ground that rests on one. Counts are groups (a side in a region) whose top
+    3 holds the key, and top-3 places; nationally both over all regions."""
+    key = label("theme" if (common["pairing"] == "theme").all() else "quadrant", language)
+    tie = common["tie"] if "tie" in common else pd.Series(False, index=common.index)
+    shared = [value_label("tie" if t else "yes", language) if c else value_label("no", language)
+              for c, t in zip(common["common"], tie, strict=True)]
     out = pd.DataFrame({
-        "thema" if (common["pairing"] == "theme").all() else "kwadrant": common["key"],
-        "hbo": common["hbo_codes"].map(named),
-        "mkb": common["mkb_codes"].map(named),
-        "gemeenschappelijk": common["common"].map({True: "ja", False: "nee"}),
+        key: common["key"].to_numpy(),
+        "hbo": [_named_codes(c, t, labels, language) for c, t in
+                zip(common["hbo_codes"], common.get("hbo_tied", [""] * len(common)),
+                    strict=True)],
+        "mkb": [_named_codes(c, t, labels, language) for c, t in
+                zip(common["mkb_codes"], common.get("mkb_tied", [""] * len(common)),
+                    strict=True)],
+        column_label("common", language): shared,
     })
     for side in ("hbo", "mkb"):
-        out[f"keer gekozen {side}"] = common[f"n_{side}"].to_numpy()
+        out[f"{label('groups', language)} {side}"] = common[f"n_{side}"].to_numpy()
+    for side in ("hbo", "mkb"):
+        if f"picks_{side}" in common:
+            out[f"{column_label('picks', language)} {side}"] = common[f"picks_{side}"].to_numpy()
     if common["regions_common"].notna().any():
         out["regio's gemeenschappelijk"] = common["regions_common"].to_numpy()
-    return with_n(out.reset_index(drop=True), common["n_hbo"].sum() + common["n_mkb"].sum(),
-                  "top3_picks")
+    n = common["groups"].max() if "groups" in common and len(common) else 0
+    return with_n(out.reset_index(drop=True), n, "groups")
+
+
+def sensitivity_table(sensitivity: pd.DataFrame, labels: dict[str, str],
+                      language: object = None) -> pd.DataFrame:
+    """The common-ground sensitivity check (:func:`cluster.common_ground_sensitivity`): per
+    reading of "top 3", each side's top 3 (a tied code marked "="), the common keys and
+    whether the conclusion is the same as under the main rule."""
+    s = sensitivity
+    yes, no = value_label("yes", language), value_label("no", language)
+    out = pd.DataFrame({
+        column_label("rule", language): [label(f"rule_{r}", language) for r in s["rule"]],
+        column_label("hbo_top3", language): s["hbo_top3"].to_numpy(),
+        column_label("mkb_top3", language): s["mkb_top3"].to_numpy(),
+        column_label("common", language): [c or "–" for c in s["common"]],
+        column_label("n_common", language): s["n_common"].to_numpy(),
+        column_label("same", language): [yes if v else no for v in s["same"]],
+    })
+    return with_n(out, s["n"].max() if len(s) else 0, "groups")
 
 
 def respondent_counts(respondents: pd.DataFrame, study: Study,
@@ -169,16 +248,18 @@ def consensus_table(consensus: pd.DataFrame, labels: dict[str, str]) -> pd.DataF
     return with_n(pd.DataFrame({
         "kant": c["role"], "code": c["code"], "gewenst resultaat": c["code"].map(labels),
         "gem. rang": c["mean_rank"], "95%-interval": [
-            "" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}".replace(".", ",")
-            for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)],
+            interval_text(lo, hi, 2) for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)],
         "Borda": c["borda"], "aandeel top-derde": c["top_third_share"], "n": c["n"],
     }).reset_index(drop=True), respondents_behind(c), "respondents")
 
 
 # Columns whose values are words (shown through labels.value_label) and columns that hold a
 # national code (shown with its label beside it).
-_VALUE_COLUMNS = ("scale", "served", "band", "explore", "term", "weight_type", "measure", "kind")
-_CODE_COLUMNS = ("code", "form", "outcome")
+_VALUE_COLUMNS = ("scale", "served", "band", "explore", "term", "weight_type", "measure", "kind",
+                  "top3", "class", "comparison", "unit", "issue", "group")
+_CODE_COLUMNS = ("code", "form", "outcome", "versus", "nearest_code")
+# p-values, shown as "< 0,001" or with three decimals (:func:`p_text`), never as "0,00"
+_P_COLUMNS = ("p", "p_holm")
 
 
 def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = (),
@@ -190,6 +271,9 @@ def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = ()
     for c in _VALUE_COLUMNS:
         if c in out:
             out[c] = out[c].map(lambda v: value_label(v, language))
+    for c in _P_COLUMNS:
+        if c in out:
+            out[c] = out[c].map(lambda v: p_text(v, language))
     name_word = label("name", language)
     cols, data = [], {}
     for c in out.columns:
@@ -221,6 +305,23 @@ def enough_rows(df: pd.DataFrame, study: Study, n: str = "n") -> pd.DataFrame:
     """Rows whose ``n`` reaches ``study.min_group_size``: what a region report may show."""
     keep = pd.to_numeric(df[n], errors="coerce").fillna(0) >= study.min_group_size
     return df[keep.to_numpy()].reset_index(drop=True)
+
+
+def small_sides(participants: pd.DataFrame, study: Study) -> list[str]:
+    """The sides (hbo, mkb) of one region's ``participants`` with fewer participants than
+    ``study.min_group_size``: a region report shows no ratings of theirs."""
+    counts = participants.groupby("role").size()
+    return [side for side in ("hbo", "mkb")
+            if 0 < int(counts.get(side, 0)) < study.min_group_size]
+
+
+def shown_ratings(odi: pd.DataFrame, participants: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """The per-cluster ratings of one region (:func:`hbomkb.analysis.score.odi`) a region
+    report may show: none of a side in :func:`small_sides`, and no cluster rated by fewer than
+    ``study.min_group_size`` participants (one person's own I, S and O would show)."""
+    keep = ~odi["role"].isin(small_sides(participants, study))
+    keep &= pd.to_numeric(odi["n"], errors="coerce").fillna(0) >= study.min_group_size
+    return odi[keep.to_numpy()].reset_index(drop=True)
 
 
 def region_by_code(counts: pd.DataFrame, kind: str, labels: dict[str, str],
@@ -289,8 +390,9 @@ def top3_frequency(top3_national: pd.DataFrame, labels: dict[str, str],
     (:func:`hbomkb.analysis.score.top3_national`) as readers see it, carrying the number of
     groups behind it: regions for one side's outcomes, mixed groups for forms."""
     groups = top3_national["groups"].max() if len(top3_national) else 0
-    return with_n(present(top3_national, labels, language=language), groups,
-                  "regions" if "role" in top3_national else "groups")
+    out = present(top3_national, labels, language=language).rename(
+        columns={"n": label("chosen_by_groups", language)})
+    return with_n(out, groups, "regions" if "role" in top3_national else "groups")
 
 
 def quadrant_table(quadrants: pd.DataFrame, labels: dict[str, str], language: object = None
@@ -302,3 +404,80 @@ def quadrant_table(quadrants: pd.DataFrame, labels: dict[str, str], language: ob
     if weight == "importance":
         return with_n(out, quadrants["n"].max() if len(quadrants) else 0, "participants")
     return with_n(out, quadrants["n"].sum(), "top3_picks" if weight == "top3" else "notes_short")
+
+
+def fit_differences_table(differences: pd.DataFrame, labels: dict[str, str],
+                          language: object = None) -> pd.DataFrame:
+    """Differences in form fit (:func:`hbomkb.analysis.survey_scores.fit_differences`) as
+    readers see them: the interval of each difference and whether it excludes 0."""
+    d = differences.assign(
+        versus=differences["versus"].where(differences["comparison"] == "lead"),
+        excludes_zero=[value_label("yes" if v else "no", language) if not pd.isna(lo) else ""
+                       for v, lo in zip(differences["excludes_zero"], differences["ci_low"],
+                                        strict=True)])
+    out = present(d, labels, language=language)
+    return with_n(out, respondents_behind(differences), "respondents")
+
+
+def coverage_table(summary: pd.DataFrame, language: object = None) -> pd.DataFrame:
+    """Codebook coverage (:func:`hbomkb.analysis.cluster.coverage_summary`): per kind and unit
+    (notes, regional clusters) how many carry a national code, as a percentage."""
+    s = summary.assign(share_coded=100 * summary["share_coded"])
+    out = present(s, {}, language=language)
+    notes = summary.loc[summary["unit"] == "notes", "n"].sum()
+    return with_n(out, notes, "notes_short")
+
+
+def coder_agreement_table(agreement: pd.DataFrame, language: object = None) -> pd.DataFrame:
+    """Agreement between the two coders (:func:`hbomkb.analysis.cluster.coder_agreement`):
+    per kind the regional clusters coded by both, % equal, Cohen's kappa, Krippendorff's
+    alpha."""
+    a = agreement.assign(agreement=100 * agreement["agreement"]).rename(
+        columns={"agreement": "agreement_pct"})
+    return with_n(present(a, {}, language=language), agreement["n"].sum(), "clusters_short")
+
+
+def text_agreement_table(agreement: pd.DataFrame, language: object = None) -> pd.DataFrame:
+    """The text-based second opinion against the coding
+    (:func:`hbomkb.analysis.textmine.text_agreement`): ARI and NMI per kind."""
+    return with_n(present(agreement, {}, language=language), agreement["n"].sum(),
+                  "notes_short")
+
+
+def text_disagreement_table(disagreement: pd.DataFrame, labels: dict[str, str],
+                            language: object = None) -> pd.DataFrame:
+    """National clusters where text clustering and coding part ways
+    (:func:`hbomkb.analysis.textmine.text_disagreement`)."""
+    d = disagreement.assign(share_main=100 * disagreement["share_main"])
+    return with_n(present(d, labels, language=language), disagreement["n"].sum(),
+                  "notes_short")
+
+
+def review_table(review: pd.DataFrame, labels: dict[str, str],
+                 language: object = None) -> pd.DataFrame:
+    """Notes to review (:func:`hbomkb.analysis.textmine.review_list`): the (redacted) note
+    text, its code and the code its text is closest to."""
+    r = review.drop(columns=["note_id", "similarity_own", "similarity_nearest"],
+                    errors="ignore")
+    return with_n(present(r, labels, language=language), len(review), "notes_short")
+
+
+def ordinal_table(model: pd.DataFrame, labels: dict[str, str],
+                  language: object = None) -> pd.DataFrame:
+    """The ordinal model (:func:`hbomkb.analysis.ordinal.ordinal_model`) as readers see it:
+    per term its kind and level (a code with its national label; the situation as a word),
+    and the odds ratio with its interval."""
+    level = model["term"].astype(str).str.extract(r"\[(.*)\]")[0]
+    m = model.assign(code=level.map(lambda v: value_label(v, language)))
+    m = m[["group", "code", "odds_ratio", "ci_low", "ci_high", "p", "n", "n_respondents",
+           "reason"]]
+    out = present(m, labels, language=language)
+    return with_n(out, model["n_respondents"].max() if len(model) else 0, "respondents")
+
+
+def proportional_odds_table(check: pd.DataFrame, language: object = None) -> pd.DataFrame:
+    """The proportional-odds check (:func:`hbomkb.analysis.ordinal.proportional_odds_check`):
+    the odds ratio of the situation at each cut-point, and the Wald test of their equality."""
+    c = check.drop(columns=["term"])
+    return with_n(present(c, {}, language=language),
+                  check["n_respondents"].max() if len(check) else 0, "respondents")

@@ -1,8 +1,8 @@
 """What a run publishes besides the reports: ``tables.xlsx``, ``index.html`` and the figures.
 
 :func:`collect_tables` gathers every table the reports recorded into one workbook,
-:func:`write_index` writes the page that links everything, and :func:`publish_figures` moves a
-report's new figures into the figures folder and removes the ones it no longer makes.
+:func:`write_index` writes the page that links everything, and :func:`publish_report` puts one
+report's pages, tables and figures in place, all or nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -19,10 +20,11 @@ import openpyxl
 import pandas as pd
 from markupsafe import Markup
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from hbomkb.config import Study
-from hbomkb.files import save_workbook, write_text_atomic
+from hbomkb.files import read_table_csv, replace_together, save_workbook, write_text_atomic
 from hbomkb.present.html import banner_html
 from hbomkb.publish import provenance
 
@@ -30,8 +32,10 @@ TEMPLATES = Path(__file__).resolve().with_name("templates")
 INDEX_TEMPLATE = "reports-index.html.j2"
 CONTENTS_SHEET = "inhoud"
 # How the index names the state of each report after a run.
+# A report that failed in this run but has a good version published is never called failed:
+# the index shows that version ("kept"), with its date.
 STATUS_WORDS = {"ok": "bijgewerkt", "skipped": "ongewijzigd", "failed": "MISLUKT",
-                "not_run": "niet in deze run"}
+                "kept": "laatste goede versie getoond", "not_run": "niet in deze run"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,22 +55,31 @@ def sheet_names(stems: list[str]) -> list[str]:
     return out
 
 
-def _cell(value):
-    """A table value as openpyxl stores it: missing as an empty cell, numpy scalars as Python."""
+def _cell(ws, value):
+    """A table value as a cell: missing as an empty cell, numpy scalars as Python numbers, and
+    text always as text. openpyxl would store text that starts with ``=`` as a formula; here
+    it stays the string it is (``=HYPERLINK(…)`` from a note shows as those characters), and a
+    control character Excel cannot store shows as U+FFFD instead of breaking the workbook."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
-    return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    cell.data_type = "s"
+    return cell
 
 
 def _add_sheet(book, title: str, table: pd.DataFrame) -> None:
     ws = book.create_sheet(title)
     bold = Font(bold=True)
-    header = [WriteOnlyCell(ws, value=str(c)) for c in table.columns]
+    header = [_cell(ws, str(c)) for c in table.columns]
     for cell in header:
         cell.font = bold
     ws.append(header)
     for row in table.itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
+        ws.append([_cell(ws, v) for v in row])
 
 
 def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
@@ -74,8 +87,9 @@ def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
 
     The contents sheet ``inhoud`` comes first, then one sheet per table in the order of the
     reports and tables, named ``<report>.<table>`` (without ``region-``, cut to Excel's 31
-    characters). An empty CSV field stays an empty cell. Returns the workbook path, or None
-    (and no workbook) when no table was recorded.
+    characters). An empty CSV field stays an empty cell; text stays text (never a formula),
+    as it was before :func:`hbomkb.files.write_table_csv` neutralised it. Returns the workbook
+    path, or None (and no workbook) when no table was recorded.
     """
     reports_dir = Path(reports_dir)
     csvs = sorted((reports_dir / "tables").glob("*/*.csv"))
@@ -90,7 +104,7 @@ def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
         "tabel": [p.stem for p in csvs],
         "csv": [p.relative_to(reports_dir).as_posix() for p in csvs]}))
     for path, name in zip(csvs, names, strict=True):
-        _add_sheet(book, name, pd.read_csv(path, keep_default_na=False, na_values=[""]))
+        _add_sheet(book, name, read_table_csv(path))
     return save_workbook(book, target)
 
 
@@ -126,11 +140,14 @@ def write_index(study: Study, reports_dir: Path, figures_dir: Path,
         if (reports_dir / f"{o.name}.html").is_file():
             links = [(f"{o.name}.html", "rapport"), (f"{o.name}-review.html", "zonder code"),
                      (f"{o.name}.ipynb", "notebook")]
-        note = o.describe() if o.status == "failed" else ""
-        if o.status == "failed" and links:
-            note += " (vorige geslaagde versie getoond)"
-        reports.append({"label": label, "links": links, "status": STATUS_WORDS[o.status],
-                        "finished": entries.get(o.name, {}).get("finished", ""), "note": note})
+        status = "kept" if o.status == "failed" and links else o.status
+        finished = entries.get(o.name, {}).get("finished", "")
+        if links and not finished:  # a good version from before the manifest knew it
+            finished = datetime.fromtimestamp((reports_dir / f"{o.name}.html").stat().st_mtime
+                                              ).astimezone().isoformat(timespec="seconds")
+        note = {"failed": o.describe(), "kept": f"deze run: {o.describe()}"}.get(status, "")
+        reports.append({"label": label, "links": links, "status": STATUS_WORDS[status],
+                        "finished": finished, "note": note})
     csvs = sorted((reports_dir / "tables").glob("*/*.csv"))
     try:
         figures = os.path.relpath(figures_dir, reports_dir)
@@ -148,24 +165,48 @@ def write_index(study: Study, reports_dir: Path, figures_dir: Path,
 
 
 # ---------------------------------------------------------------------------------------------
-# Figures
+# Publishing one report
 # ---------------------------------------------------------------------------------------------
 
-def publish_figures(staged: Path, figures_dir: Path, listing: Path) -> list[str]:
-    """Move a report's new figures into ``figures_dir`` and remove the ones it made last time
-    but no longer makes, so the folder holds what the reports show. ``listing`` records the
-    file names a report published (JSON); returns the new names."""
+PUBLISHED = ".published"  # per report, the JSON list of the figure files it published
+
+
+def publish_report(name: str, reports_dir: Path, figures_dir: Path, pages: dict[str, str],
+                   staging: Path, staged_figures: Path) -> list[str]:
+    """Publish one report all or nothing: its pages, its tables and its figures.
+
+    ``pages`` maps file names (``region-noord.html``, ``…-review.html``, ``….ipynb``) to their
+    text. Every file is first written into ``staging`` (a folder in ``reports_dir``); the
+    tables the notebook recorded are in ``staging/tables/<name>/`` and its figures in
+    ``staged_figures`` (a folder in ``figures_dir``, so figures on another file system publish
+    too). Then one :func:`hbomkb.files.replace_together` puts everything in place and removes
+    the figures this report made last time but no longer makes: either every file of the
+    report is the new one, or — when anything fails, a full disk say — every file is the old
+    one and the error is raised. Returns the names of the report's figures.
+    """
     figures_dir.mkdir(parents=True, exist_ok=True)
-    new = sorted(f.name for f in staged.iterdir() if f.is_file())
+    listing = reports_dir / PUBLISHED / f"{name}.json"
+    new = sorted(f.name for f in staged_figures.iterdir() if f.is_file()) \
+        if staged_figures.is_dir() else []
     try:
         old = json.loads(listing.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         old = []
-    for name in new:
-        os.replace(staged / name, figures_dir / name)
-    gone = set(old) - set(new) if isinstance(old, list) else set()
-    for name in gone:
-        if isinstance(name, str) and Path(name).name == name:  # a bare file name, nothing else
-            (figures_dir / name).unlink(missing_ok=True)
-    write_text_atomic(listing, json.dumps(new, indent=1))
+    gone = sorted(set(old) - set(new)) if isinstance(old, list) else []
+    moves = []
+    for file_name, text in pages.items():
+        write_text_atomic(staging / file_name, text)
+        moves.append((staging / file_name, reports_dir / file_name))
+    write_text_atomic(staging / PUBLISHED / f"{name}.json", json.dumps(new, indent=1))
+    moves.append((staging / PUBLISHED / f"{name}.json", listing))
+    tables, staged_tables = reports_dir / "tables" / name, staging / "tables" / name
+    remove = []
+    if staged_tables.is_dir():
+        moves.append((staged_tables, tables))
+    else:
+        remove.append(tables)
+    moves += [(staged_figures / f, figures_dir / f) for f in new]
+    # only bare file names from the listing: it never removes anything outside the folder
+    remove += [figures_dir / f for f in gone if isinstance(f, str) and Path(f).name == f]
+    replace_together(moves, [r for r in remove if r.exists()])
     return new

@@ -19,6 +19,7 @@ import pandas as pd
 
 from hbomkb.config import PACKAGE_DIR, PROJECT_DIR, Study
 from hbomkb.files import combined_hash, file_hashes, raw_files, sha256_file
+from hbomkb.present import markdown as md
 
 
 def raw_inputs_hash(study: Study) -> str:
@@ -91,28 +92,31 @@ class Provenance:
         }
 
     def to_markdown(self) -> str:
-        """The provenance block shown at the top of every report (Dutch labels)."""
-        commit = self.git_commit or "geen git-commit (werkmap zonder versiebeheer)"
+        """The provenance block shown at the top of every report (Dutch labels). The study's
+        title, its folder, the parameters and the file names are text from data: they go in
+        through :mod:`hbomkb.present.markdown`, so none of them can become markup."""
+        commit = (md.code(self.git_commit) if self.git_commit else
+                  "geen git-commit (werkmap zonder versiebeheer)")
         params = json.dumps(self.parameters, ensure_ascii=False, default=str)
         lines = [
             "**Herkomst van dit rapport**",
             "",
             "| | |",
             "|---|---|",
-            f"| pakket | hbomkb {self.package_version} |",
-            f"| git-commit | `{commit}` |",
-            f"| studie | {self.study_title} (`{self.study}`) |",
+            f"| pakket | hbomkb {md.text(self.package_version)} |",
+            f"| git-commit | {commit} |",
+            f"| studie | {md.text(self.study_title)} ({md.code(self.study)}) |",
             f"| synthetische data | {'ja' if self.synthetic else 'nee'} |",
-            f"| parameters | `{params}` |",
-            f"| uitgevoerd op | {self.run_at} |",
-            f"| SHA-256 van alle ruwe invoer | `{self.raw_hash}` |",
+            f"| parameters | {md.code(params)} |",
+            f"| uitgevoerd op | {md.text(self.run_at)} |",
+            f"| SHA-256 van alle ruwe invoer | {md.code(self.raw_hash)} |",
             "",
             "Ruwe invoerbestanden:",
             "",
             "| bestand | bytes | SHA-256 |",
             "|---|---:|---|",
         ]
-        lines += [f"| `{f}` | {b} | `{s}` |" for f, b, s in
+        lines += [f"| {md.code(f)} | {int(b)} | {md.code(s)} |" for f, b, s in
                   self.raw_inputs[["file", "bytes", "sha256"]].itertuples(index=False)]
         return "\n".join(lines)
 

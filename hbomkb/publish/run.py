@@ -39,9 +39,9 @@ from hbomkb.config import (
     load_study,
     report_name,
 )
-from hbomkb.files import replace_dir, sha256_file, write_text_atomic
+from hbomkb.files import combined_hash, file_hashes, sha256_file, write_text_atomic
 from hbomkb.inputs import build
-from hbomkb.publish import outputs, provenance
+from hbomkb.publish import deck, lock, outputs, provenance, worker
 
 REGION_NOTEBOOK = "10-region.ipynb"
 NATIONAL_NOTEBOOK = "20-national.ipynb"
@@ -71,11 +71,15 @@ class Outcome:
     source: str = ""
     error: str = ""
     failed_notebook: Path | None = None
+    phase: str = "execute"  # where it failed: "execute" or "publish"
 
     def describe(self) -> str:
         """One line for the terminal and the index: the report, and where and why it failed."""
         if self.status != "failed":
             return f"{self.name}: {self.status}"
+        if self.phase == "publish":
+            return f"{self.name}: executed, but not published (the last good version stays): " \
+                   f"{self.error}"
         if self.cell is None:
             return f"{self.name}: failed before its first cell: {self.error}"
         code = f" ({self.source})" if self.source else ""
@@ -91,6 +95,7 @@ class RunResult:
     figures_dir: Path
     outcomes: list[Outcome]
     seconds: float = 0.0
+    deck: str = ""  # what happened to the results deck: its path and status, or why not
 
     @property
     def failures(self) -> list[Outcome]:
@@ -136,6 +141,26 @@ def plan(study: Study, regions: Sequence[str] | None = None,
 def kernel_name() -> str:
     """The ``hbomkb`` kernel when registered (``make install``), otherwise ``python3``."""
     return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def report_inputs_hash(study: Study, hashes, region: str | None) -> str:
+    """The combined hash of the raw files one report depends on (``hashes``: the study's
+    :func:`hbomkb.files.file_hashes`). The national report depends on every file; a region
+    report on everything but the other regions' workshops (``workshops/<slug>.xlsx`` or
+    ``workshops/<slug>/``), so a change to one region's workbook re-renders that region and
+    the national report only, while study.yaml, the codebook and the survey (which every report
+    shows) re-render all."""
+    if region is None:
+        return combined_hash(hashes)
+    folder = study.workshops_dir.name + "/"
+    own = {f"{folder}{region}.xlsx", f"{folder}{region}"}
+
+    def needed(file: str) -> bool:
+        if not file.startswith(folder):
+            return True
+        return f"{folder}{file[len(folder):].split('/', 1)[0]}".lower() in own
+
+    return combined_hash(hashes[hashes["file"].map(needed)])
 
 
 def _job_key(job: Job, raw_hash: str, src_hash: str) -> str:
@@ -208,26 +233,49 @@ def quiet_kernel_manager(log: IO[bytes], ipc_dir: Path):
         async def start_kernel(self, **kw):
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
-            return await super().start_kernel(**kw)
+            started = await super().start_kernel(**kw)
+            if self.provisioner is not None and self.provisioner.pid:
+                worker.add_kernel(self.provisioner.pid)  # taken down if the run dies
+            return started
+
+        async def shutdown_kernel(self, *args, **kw):
+            pid = self.provisioner.pid if self.provisioner is not None else None
+            try:
+                return await super().shutdown_kernel(*args, **kw)
+            finally:
+                if pid:
+                    worker.drop_kernel(pid)
 
     return QuietKernelManager
 
 
-def _strip_noise(nb, moved: dict[str, str]) -> None:
+def _strip_noise(nb, moved: dict[str, str], source_ids: list | None = None) -> None:
     """Drop per-cell timing and papermill bookkeeping, and show the folders where the outputs
-    were published instead of the staging folders the notebook ran with (``moved``)."""
+    were published instead of the staging folders the notebook ran with (``moved``).
+
+    What stays is the same in every run of the same input: the cell ids of the source
+    notebook (``source_ids``, in order; a cell without one gets an id made from its position
+    and content, the parameters cell papermill injects with a random id the id
+    ``injected-parameters``) and no start or end times.
+    """
     # deferred: papermill takes seconds to import, and only worker processes use it
     from papermill.translators import PythonTranslator
 
-    for cell in nb.cells:
+    ids = iter(source_ids or [])
+    for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             for old, new in moved.items():
                 cell.source = cell.source.replace(PythonTranslator.translate_str(old),
                                                   PythonTranslator.translate_str(new))
+            cell["id"] = "injected-parameters"
+        elif "id" in cell:
+            cell["id"] = next(ids, None) or \
+                hashlib.sha256(f"{i}\0{cell.source}".encode()).hexdigest()[:12]
     meta = nb.metadata.get("papermill", {})
-    for key in ("duration", "input_path", "output_path", "environment_variables"):
+    for key in ("duration", "input_path", "output_path", "environment_variables",
+                "start_time", "end_time"):
         meta.pop(key, None)
     params = meta.get("parameters", {})
     for key, value in params.items():
@@ -255,18 +303,21 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
     _kernel_env()
     _quiet_logs()
     start = time.perf_counter()
-    staging = reports_dir / ".staging" / job.name
+    staging = reports_dir / lock.STAGING / job.name
     shutil.rmtree(staging, ignore_errors=True)
-    stage_figs = staging / "figures"
+    staging.mkdir(parents=True)
+    # figures are staged in the figures folder itself, which may be on another file system
+    stage_figs = figures_dir / lock.STAGING / job.name
+    shutil.rmtree(stage_figs, ignore_errors=True)
     stage_figs.mkdir(parents=True)
     (reports_dir / "logs").mkdir(parents=True, exist_ok=True)
     out_nb = staging / f"{job.name}.ipynb"
     params = dict(job.parameters, reports_dir=str(staging), figures_dir=str(stage_figs))
     with open(reports_dir / "logs" / f"{job.name}.kernel.log", "wb") as log, \
-            tempfile.TemporaryDirectory(prefix="hbomkb-k-") as ipc:
+            tempfile.TemporaryDirectory(prefix=f"{lock.KERNEL_DIR_PREFIX}{os.getpid()}-") as ipc:
         try:
             papermill.execute_notebook(
-                str(job.notebook), str(out_nb), parameters=params, kernel_name=kernel,
+                _literal(job.notebook), _literal(out_nb), parameters=params, kernel_name=kernel,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 cwd=str(cwd or job.notebook.parent),
                 kernel_manager_class=quiet_kernel_manager(log, Path(ipc)),
@@ -276,45 +327,74 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
             )
         except PapermillExecutionError as e:
             return _failed(job, reports_dir, staging, out_nb, start, e.exec_count,
-                           f"{e.ename}: {e.evalue}", e.source)
+                           f"{e.ename}: {e.evalue}", e.source, stage_figs=stage_figs)
         except Exception as e:  # kernel died, notebook unreadable, …: report, don't crash
             return _failed(job, reports_dir, staging, out_nb, start, None,
-                           f"{type(e).__name__}: {e}")
+                           f"{type(e).__name__}: {e}", stage_figs=stage_figs)
 
-    nb = nbformat.read(out_nb, as_version=4)
-    _strip_noise(nb, {str(stage_figs): str(figures_dir), str(staging): str(reports_dir)})
-    title = job.title or job.name
-    full = render_html(nb, review=False, title=title, language=job.language)
-    review = render_html(nb, review=True, title=f"{title} (zonder code)", language=job.language)
-    # Publish: files first (each written atomically), then this report's tables and figures.
-    write_text_atomic(reports_dir / f"{job.name}.html", full)
-    write_text_atomic(reports_dir / f"{job.name}-review.html", review)
-    write_text_atomic(reports_dir / f"{job.name}.ipynb", nbformat.writes(nb) + "\n")
-    staged_tables = staging / "tables" / job.name
-    if staged_tables.is_dir():
-        replace_dir(staged_tables, reports_dir / "tables" / job.name)
-    else:
-        shutil.rmtree(reports_dir / "tables" / job.name, ignore_errors=True)
-    outputs.publish_figures(stage_figs, figures_dir,
-                            reports_dir / ".published" / f"{job.name}.json")
+    try:
+        nb = nbformat.read(out_nb, as_version=4)
+        _strip_noise(nb, {str(stage_figs): str(figures_dir), str(staging): str(reports_dir)},
+                     [c.get("id") for c in nbformat.read(job.notebook, as_version=4).cells])
+        title = job.title or job.name
+        pages = {
+            f"{job.name}.html": render_html(nb, review=False, title=title,
+                                            language=job.language),
+            f"{job.name}-review.html": render_html(nb, review=True,
+                                                   title=f"{title} (zonder code)",
+                                                   language=job.language),
+            f"{job.name}.ipynb": nbformat.writes(nb) + "\n",
+        }
+        # all or nothing: every file of this report is the new one, or every one the old one
+        outputs.publish_report(job.name, reports_dir, figures_dir, pages, staging, stage_figs)
+    except OSError as e:  # a full disk, say: the last good version stays
+        return _failed(job, reports_dir, staging, None, start, None,
+                       f"{type(e).__name__}: {e}", stage_figs=stage_figs, phase="publish")
     shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(stage_figs, ignore_errors=True)
     (reports_dir / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)
     return Outcome(job.name, "ok", time.perf_counter() - start)
 
 
-def _failed(job: Job, reports_dir: Path, staging: Path, out_nb: Path, start: float,
-            cell: int | None, error: str, source: str = "") -> Outcome:
-    kept = None
-    if out_nb.exists():
-        kept = reports_dir / "failed" / f"{job.name}.ipynb"
+def _literal(path: Path) -> str:
+    """A path as papermill takes it literally: papermill fills ``{name}`` in paths with the
+    parameters, so braces in a folder name are doubled."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+def _keep_failed(job: Job, reports_dir: Path, out_nb: Path | None) -> Path | None:
+    """Keep the executed notebook of a failed job under ``failed/`` for inspection; only a
+    readable one (never the empty or cut-off file an interrupted write leaves)."""
+    # deferred: nbformat is imported by the worker processes only
+    import nbformat
+
+    if out_nb is None or not out_nb.is_file() or out_nb.stat().st_size == 0:
+        return None
+    try:
+        nbformat.read(out_nb, as_version=4)
+    except Exception:  # cut off, not JSON, not a notebook: nothing worth keeping
+        return None
+    kept = reports_dir / "failed" / f"{job.name}.ipynb"
+    try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         os.replace(out_nb, kept)
+    except OSError:
+        return None
+    return kept
+
+
+def _failed(job: Job, reports_dir: Path, staging: Path, out_nb: Path | None, start: float,
+            cell: int | None, error: str, source: str = "", stage_figs: Path | None = None,
+            phase: str = "execute") -> Outcome:
+    kept = _keep_failed(job, reports_dir, out_nb)
     shutil.rmtree(staging, ignore_errors=True)
+    if stage_figs is not None:
+        shutil.rmtree(stage_figs, ignore_errors=True)
     first_line = error.strip().splitlines()[0] if error.strip() else "unknown error"
     code = next((line.strip() for line in (source or "").splitlines() if line.strip()), "")
     return Outcome(job.name, "failed", time.perf_counter() - start, cell=cell,
                    source=code[:60] + ("…" if len(code) > 60 else ""), error=first_line,
-                   failed_notebook=kept)
+                   failed_notebook=kept, phase=phase)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,13 +409,16 @@ def _execute_all(pending: list[Job], total: int, reports_dir: Path, figures_dir:
     # spawn: every worker starts as a fresh interpreter on every platform, never as a fork of
     # this process, which processing has left with running threads (pyarrow's)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # every worker (and its kernels) ends when this process ends, even by kill -9
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=worker.start, initargs=(os.getpid(),)) as pool:
         # Longest first (the national notebook), so it does not finish alone at the end.
         ordered = sorted(pending, key=lambda j: j.name != "national")
         futures = {pool.submit(execute_job, j, reports_dir, figures_dir, kernel): j
                    for j in ordered}
         with tqdm(total=total, initial=total - len(pending), unit="notebook", desc=label,
-                  disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
+                  disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar, \
+                worker.ended_on_interrupt(pool):
             failed = 0
             for future in as_completed(futures):
                 job = futures[future]
@@ -345,7 +428,7 @@ def _execute_all(pending: list[Job], total: int, reports_dir: Path, figures_dir:
                     outcome = Outcome(job.name, "failed", error=f"{type(e).__name__}: {e}")
                 outcomes[job.name] = outcome
                 failed += outcome.status == "failed"
-                bar.set_postfix(klaar=bar.n + 1 - failed, mislukt=failed, refresh=False)
+                bar.set_postfix(done=bar.n + 1 - failed, failed=failed, refresh=False)
                 bar.update(1)
     return outcomes
 
@@ -370,13 +453,18 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
     reports_dir = (Path(out_dir) if out_dir else st.reports_dir).resolve()
     fig_dir = (Path(figures_dir) if figures_dir else st.figures_dir).resolve()
     reports_dir.mkdir(parents=True, exist_ok=True)
+    # one run at a time per reports (and figures) folder; then clear what an interrupted run
+    # left; the locks go when this function returns or the process ends, however it ends
+    held = lock.hold(reports_dir, fig_dir)
+    lock.clean_start(reports_dir, fig_dir)
     if process:
         build.process(st)
 
     manifest_path = reports_dir / MANIFEST
     entries = _read_manifest(manifest_path)
-    raw_hash, src_hash = provenance.raw_inputs_hash(st), provenance.source_hash()
-    keys = {j.name: _job_key(j, raw_hash, src_hash) for j in todo}
+    raw, src_hash = file_hashes(st.root), provenance.source_hash()
+    keys = {j.name: _job_key(j, report_inputs_hash(st, raw, j.parameters.get("region")),
+                             src_hash) for j in todo}
     outcomes: dict[str, Outcome] = {}
     pending = []
     for j in todo:
@@ -396,13 +484,33 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
     for o in ordered:
         if o.status == "ok":
             entries[o.name] = {"key": keys[o.name], "finished": now, "seconds": round(o.seconds, 2)}
-        elif o.status == "failed":
-            entries.pop(o.name, None)  # a failed notebook runs again next time
-    write_text_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries},
+        elif o.status == "failed" and o.name in entries:
+            # a failed notebook runs again next time (no key); its last good version, still
+            # published, keeps its date for the index
+            entries[o.name] = {k: v for k, v in entries[o.name].items() if k != "key"}
+    last_run = {o.name: o.status for o in ordered}  # what this run executed, skipped, failed
+    write_text_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries,
+                                                 "last_run": last_run},
                                                 indent=2, sort_keys=True))
     outputs.collect_tables(reports_dir)
     # the index lists every report of the study, also those this run did not consider
     everything = [outcomes.get(j.name) or Outcome(j.name, "not_run") for j in plan(st)]
     outputs.write_index(st, reports_dir, fig_dir, everything, entries)
-    shutil.rmtree(reports_dir / ".staging", ignore_errors=True)
-    return RunResult(st.slug, reports_dir, fig_dir, ordered, time.perf_counter() - t0)
+    shutil.rmtree(reports_dir / lock.STAGING, ignore_errors=True)
+    shutil.rmtree(fig_dir / lock.STAGING, ignore_errors=True)
+    deck_status = _write_deck(st, reports_dir, fig_dir)
+    held.release()
+    return RunResult(st.slug, reports_dir, fig_dir, ordered, time.perf_counter() - t0,
+                     deck=deck_status)
+
+
+def _write_deck(study: Study, reports_dir: Path, figures_dir: Path) -> str:
+    """Write the results deck beside the reports (skipped when nothing it shows changed);
+    one line saying what happened. A deck that cannot be built fails no report."""
+    if not (reports_dir / f"{report_name(None)}.ipynb").is_file():
+        return "not written: no national report yet"
+    try:
+        result = deck.write_deck(study, reports_dir, figures_dir)
+    except deck.DeckError as e:
+        return f"not written: {e}"
+    return f"{result.path} ({result.status})"
