@@ -181,6 +181,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # intervals, classes and what they claim (issue 12: inference that fits the n)
     "indicative": ("indicatief, {n}", "indicative, {n}"),
     "conservative": ("conservatief", "conservative"),
+    "code_name": ("naam", "cluster name"),
     "scale_term": ("situatie", "situation"),
     "form_term": ("samenwerkingsvorm", "collaboration form"),
     "outcome_term": ("gewenst resultaat", "desired outcome"),
@@ -449,7 +450,6 @@ VALUES: dict[str, tuple[str, str]] = {
     "notes": ("notities", "notes"),
     "outcome_hbo": ("gewenste resultaten hbo", "desired outcomes hbo"),
     "outcome_mkb": ("gewenste resultaten mkb", "desired outcomes mkb"),
-    "form": ("samenwerkingsvormen", "collaboration forms"),
     "yes": ("ja", "yes"),
     "tie": ("ja, gelijke stand", "yes, tied"),
     "no": ("nee", "no"),
@@ -463,10 +463,6 @@ VALUES: dict[str, tuple[str, str]] = {
     "unmapped": ("zonder code", "without a code"),
     "unknown_code": ("onbekende code", "unknown code"),
     "unused_code": ("ongebruikte code", "unused code"),
-    "scale": ("situatie", "situation"),
-    "outcome": ("gewenst resultaat", "desired outcome"),
-    "region": ("regio", "region"),
-    "role": ("kant", "side"),
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -85,3 +85,18 @@ def test_demo_text_clustering_recovers_the_codebook(demo, kind, bound):
     rv = textmine.review_list(demo, kinds=(kind,), limit=10)
     assert len(rv) <= 10 and (rv["margin"] > 0).all()
     assert (rv["code"] != rv["nearest_code"]).all()
+
+
+def test_notes_without_shared_text_are_left_out_not_a_crash():
+    """A note of only punctuation has no text vector; clustering skips it."""
+    notes = pd.DataFrame({
+        "note_id": range(5), "region": "noord", "role": "hbo", "code": ["H01", "H01", "H02",
+                                                                        "H02", "H01"],
+        "text": ["stages voor studenten", "stages in bedrijven", "onderzoek samen doen",
+                 "samen onderzoek", "?! ... !?"]})
+    codebook = pd.DataFrame({"kind": ["outcome_hbo"] * 2, "code": ["H01", "H02"]})
+    out = textmine.text_clusters({"outcome_notes": notes, "codebook_clusters": codebook},
+                                 "outcome_hbo")
+    assert len(out) < len(notes)
+    assert "?! ... !?" not in set(out["text"])
+    assert out["text_cluster"].nunique() == 2

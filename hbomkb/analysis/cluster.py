@@ -259,8 +259,8 @@ def coder_agreement(mapping: pd.DataFrame) -> pd.DataFrame:
 
     Only regional clusters with both codes count (``n``); empty when no second coder coded.
     """
-    # Deferred: scikit-learn takes about 0.4 s to import, and the reports that use this module
-    # do not measure coder agreement (yet).
+    # Deferred: scikit-learn takes about 0.4 s to import, and only the national report measures
+    # coder agreement; every region report imports this module too.
     from sklearn.metrics import cohen_kappa_score
 
     rows = []

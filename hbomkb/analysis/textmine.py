@@ -104,14 +104,20 @@ def text_clusters(tables: dict[str, pd.DataFrame], kind: str,
 
     Agglomerative clustering of :func:`note_vectors` (cosine, average linkage) into as many
     clusters as the codebook has codes of that kind (or ``n_clusters``).
+    Notes that share no word or character n-gram with any other note (only punctuation or
+    markup, say) have no text position and are left out.
     """
     notes = _notes(tables, kind)
+    if len(notes) < 2:
+        return notes.assign(text_cluster=0)
+    x = note_vectors(notes["text"])
+    has_text = np.linalg.norm(x, axis=1) > 0
+    notes, x = notes[has_text].reset_index(drop=True), x[has_text]
     cb = tables["codebook_clusters"]
     k = n_clusters or int((cb["kind"] == kind).sum())
     k = max(1, min(k, len(notes)))
     if len(notes) < 2:
         return notes.assign(text_cluster=0)
-    x = note_vectors(notes["text"])
     model = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average")
     return notes.assign(text_cluster=model.fit_predict(x))
 

@@ -325,7 +325,7 @@ def ordinal_summary(model: pd.DataFrame, check: pd.DataFrame,
         return Text((Sentence(f"Het ordinale model is niet geschat ({md.text(reason)})."),))
     r = scale.iloc[0]
     kind_col = _col("group", language)
-    src = Source.of(T_ORDINAL, [{kind_col: value_label("scale", language)}])
+    src = Source.of(T_ORDINAL, [{kind_col: label("scale_term", language)}])
     terms = opsomming([label(t, LANGUAGE) for t in ("scale_term", "form_term", "outcome_term")
                        if t.split("_")[0] in set(model["group"])])
     out = [Sentence(
@@ -352,7 +352,7 @@ def ordinal_summary(model: pd.DataFrame, check: pd.DataFrame,
                     f"{nummer(r['odds_ratio'], 2)} is daar een gemiddelde van, geen vaste "
                     "verhouding.")
             out.append(Sentence(text, (src, Source.of(T_ORDINAL, [
-                {kind_col: value_label("scale", language)}]))))
+                {kind_col: label("scale_term", language)}]))))
         else:
             out.append(Sentence(f"Proportionele odds houdt voor de situatie stand ({test}); "
                                 f"{spread}.", (src,)))

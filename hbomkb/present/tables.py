@@ -126,7 +126,8 @@ def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True,
                          for lo, hi in zip(o[f"{c}_low"], o[f"{c}_high"], strict=True)]
     if survey:
         place = column_label("rank", language)
-        out[place] = o["rank"].to_numpy()
+        sep = "," if language_of(language) == "nl" else "."
+        out[place] = ["" if pd.isna(r) else f"{r:g}".replace(".", sep) for r in o["rank"]]
         # a place is a whole number: where both ends agree, the place itself, not "1–1"
         out[f"{place} {word}"] = [
             interval_text(lo, hi, 0, language) if lo != hi else ("" if pd.isna(lo) else
@@ -256,7 +257,7 @@ def consensus_table(consensus: pd.DataFrame, labels: dict[str, str]) -> pd.DataF
 # Columns whose values are words (shown through labels.value_label) and columns that hold a
 # national code (shown with its label beside it).
 _VALUE_COLUMNS = ("scale", "served", "band", "explore", "term", "weight_type", "measure", "kind",
-                  "top3", "class", "comparison", "unit", "issue", "group")
+                  "top3", "class", "comparison", "unit", "issue")
 _CODE_COLUMNS = ("code", "form", "outcome", "versus", "nearest_code")
 # p-values, shown as "< 0,001" or with three decimals (:func:`p_text`), never as "0,00"
 _P_COLUMNS = ("p", "p_holm")
@@ -275,13 +276,16 @@ def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = ()
         if c in out:
             out[c] = out[c].map(lambda v: p_text(v, language))
     name_word = label("name", language)
+    # beside "code": "naam", in English "cluster name", never "name" alone: a column called
+    # "name" is refused as identifying a person (hbomkb.notebook.IDENTIFYING_COLUMNS)
+    code_word = label("code_name", language)
     cols, data = [], {}
     for c in out.columns:
         name = column_label(c, language)
         cols.append(name)
         data[name] = out[c].to_numpy()
         if c in _CODE_COLUMNS:
-            named = f"{name} ({name_word})" if c != "code" else name_word
+            named = f"{name} ({name_word})" if c != "code" else code_word
             cols.append(named)
             data[named] = out[c].map(lambda v: labels.get(str(v), "") if isinstance(v, str)
                                      else "").to_numpy()
@@ -468,7 +472,8 @@ def ordinal_table(model: pd.DataFrame, labels: dict[str, str],
     per term its kind and level (a code with its national label; the situation as a word),
     and the odds ratio with its interval."""
     level = model["term"].astype(str).str.extract(r"\[(.*)\]")[0]
-    m = model.assign(code=level.map(lambda v: value_label(v, language)))
+    m = model.assign(code=level.map(lambda v: value_label(v, language)),
+                     group=model["group"].map(lambda g: label(f"{g}_term", language)))
     m = m[["group", "code", "odds_ratio", "ci_low", "ci_high", "p", "n", "n_respondents",
            "reason"]]
     out = present(m, labels, language=language)
