@@ -108,7 +108,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
         os.replace(tmp, path)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and e.filename is None:
+        if isinstance(e, OSError) and e.errno is not None and e.filename is None:
             e.filename = str(path)  # "No space left on device: '<the file>'"
         raise
     return path
@@ -238,10 +238,13 @@ def clean_leftovers(folder: str | os.PathLike) -> list[Path]:
 
 # Text a spreadsheet program would read as a formula when it opens a CSV file: a value that
 # starts with one of these, after any apostrophes (OWASP, "CSV injection").
-_FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+_FORMULA_START = re.compile(r"^'*[=+\-@\t\r\n]")
 # ... unless it is a number or an interval of two numbers ("-0,40", "-0,40–0,20", "+3 %").
 _NUM = r"[-+\u2212]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][-+]?\d+)?\s?%?"
 _NUMBER = re.compile(rf"^{_NUM}(?:\s*[\u2013\u2014-]\s*{_NUM})?$")
+
+
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 def _formula_like(text: str) -> bool:
@@ -271,10 +274,13 @@ def _text_columns(table: pd.DataFrame) -> list:
 def write_table_csv(table: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write a report table as UTF-8 CSV (no index), atomically, every text cell and column
     name through :func:`csv_text`, so a note that reads ``=HYPERLINK(…)`` or ``@SUM(…)`` opens
-    as text, not as a formula. :func:`read_table_csv` reads it back as it was."""
+    as text, not as a formula. :func:`read_table_csv` reads it back as it was, except that a
+    line break inside a text is always ``\\n`` (Python's CSV writer would leave a lone ``\\r``
+    unquoted, and every reader takes that for the end of the row)."""
     out = table.rename(columns=lambda c: csv_text(str(c)))
     for col in _text_columns(out):
-        out[col] = out[col].map(csv_text)
+        out[col] = out[col].map(lambda v: csv_text(_LINE_BREAK.sub("\n", v))
+                                if isinstance(v, str) else v)
     return write_text_atomic(path, out.to_csv(index=False))
 
 

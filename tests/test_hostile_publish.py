@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import os
 import re
 import shutil
@@ -237,7 +238,7 @@ def test_csv_tables_neutralise_formulas_from_data_and_leave_numbers_alone(hostil
     reports, _, placed = hostile
     cells = [c for p in sorted((reports / "tables").glob("*/*.csv"))
              for row in csv.reader(p.open(encoding="utf-8", newline="")) for c in row]
-    formula_like = re.compile(r"^'*[=+\-@\t\r]")
+    formula_like = re.compile(r"^'*[=+\-@\t\r\n]")
     escaped = [c for c in cells if c.startswith("'") and formula_like.match(c[1:])]
     # every cell a spreadsheet would run as a formula carries the apostrophe, except
     # numbers and intervals of numbers, which stay numbers
@@ -252,10 +253,11 @@ def test_csv_tables_neutralise_formulas_from_data_and_leave_numbers_alone(hostil
                           "n": [1, -2, 3, 4, 5, 6, 7, 8, 9, 10, 11]})
     path = files.write_table_csv(table, tmp_path / "t.csv")
     written = pd.read_csv(path, keep_default_na=False)["tekst"].tolist()
-    assert written == ["'=1+1", "'+1+1", "'-2+3+cmd|x", "'@SUM(1)", "'\tx", "'\rx",
+    # a carriage return is written as the line break it is (\n): a lone \r would end the row
+    assert written == ["'=1+1", "'+1+1", "'-2+3+cmd|x", "'@SUM(1)", "'\tx", "'\nx",
                        "'s-Hertogenbosch", "-0,40–0,20", "-0,40", "+3 %", "'-"]
     back = files.read_table_csv(path)
-    assert back["tekst"].tolist() == table["tekst"].tolist()
+    assert back["tekst"].tolist() == [t.replace("\r", "\n") for t in table["tekst"]]
     assert back["n"].tolist() == table["n"].tolist()
 
 
@@ -516,12 +518,38 @@ def test_move_file_crosses_file_systems(tmp_path):
 
 # ================================================================ 9. byte-identical reruns
 
-STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d(\\?:\d\d){2}[+-]\d\d\\?:\d\d")
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d(\\?:\d\d){2}(Z|[+-]\d\d\\?:\d\d)?")
+
+
+def _same_but_stamps(key: str, old: bytes, new: bytes) -> None:
+    """Assert ``old`` and ``new`` differ only in the lines (or, in a zip, the members' lines)
+    that carry the time of the run."""
+    if key.endswith(".pptx"):
+        with zipfile.ZipFile(io.BytesIO(old)) as a, zipfile.ZipFile(io.BytesIO(new)) as b:
+            assert a.namelist() == b.namelist(), key
+            for name in a.namelist():
+                if a.read(name) != b.read(name):
+                    _same_but_stamps(f"{key}:{name}", a.read(name), b.read(name))
+        return
+    old_lines, new_lines = old.decode().splitlines(), new.decode().splitlines()
+    assert len(old_lines) == len(new_lines), key
+    for a, b in zip(old_lines, new_lines, strict=True):
+        if a == b:
+            continue
+        if key.endswith("manifest.json"):
+            assert re.search(r'"(finished|seconds)"', a), (key, a)
+        elif key.endswith("deck.json"):
+            assert re.search(r'\.pptx": "[0-9a-f]{64}"', a), (key, a)  # the deck's hash
+        else:
+            assert STAMP.search(a) and STAMP.sub("T", a) == STAMP.sub("T", b), (key, a)
+            if key.endswith((".html", ".ipynb")) and "index" not in key:
+                assert "uitgevoerd op" in a, (key, a)
 
 
 def test_a_forced_rerun_gives_the_same_files_except_the_provenance_stamp(hostile):
     reports, figures, _ = hostile
     tmp = reports.parent.parent
+
     def published():
         # everything but the kernels' own stderr (logs/: diagnostics of the run, where a
         # kernel may or may not mention the interrupt jupyter_client sends at shutdown)
@@ -535,25 +563,19 @@ def test_a_forced_rerun_gives_the_same_files_except_the_provenance_stamp(hostile
     after = published()
     assert sorted(after) == sorted(before)
     changed = sorted(k for k in after if after[k] != before[k])
-    # Exactly these differ, each only in lines that carry the time of the run:
+    # Exactly these differ, each only where it carries the time of the run:
     # - every report (notebook, full and reviewer page): the provenance row "uitgevoerd op";
     # - index.html: the column "laatst geslaagd" of each report;
-    # - manifest.json: "finished" and "seconds" of each report (the run's own bookkeeping).
+    # - manifest.json: "finished" and "seconds" of each report (the run's own bookkeeping);
+    # - the deck, where one was written: it quotes the national report's stamp (document
+    #   properties, title slide), and its key in .published/deck.json is its hash.
     pages = [f"hostile/{n}{s}" for n in ("national", "region-noord", "region-oost")
              for s in (".html", ".ipynb", "-review.html")]
-    assert changed == sorted(pages + ["hostile/index.html", "hostile/manifest.json"])
+    deck = [k for k in after if k.endswith(".pptx")]
+    deck += ["hostile/.published/deck.json"] if deck else []
+    assert changed == sorted(pages + deck + ["hostile/index.html", "hostile/manifest.json"])
     for key in changed:
-        old, new = before[key].decode().splitlines(), after[key].decode().splitlines()
-        assert len(old) == len(new), key
-        for a, b in zip(old, new, strict=True):
-            if a == b:
-                continue
-            if key.endswith("manifest.json"):
-                assert re.search(r'"(finished|seconds)"', a), (key, a)
-            else:
-                assert STAMP.search(a) and STAMP.sub("T", a) == STAMP.sub("T", b), (key, a)
-                if key.endswith((".html", ".ipynb")) and "index" not in key:
-                    assert "uitgevoerd op" in a, (key, a)
+        _same_but_stamps(key, before[key], after[key])
     nb = nbformat.read(reports / "region-noord.ipynb", as_version=4)
     assert [c.id for c in nb.cells][:3] == ["10-00", "10-01", "injected-parameters"]
     assert "start_time" not in nb.metadata.papermill and "end_time" not in nb.metadata.papermill
