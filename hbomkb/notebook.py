@@ -114,14 +114,14 @@ def n_caption(table: pd.DataFrame, study: Study, n: int | str | None = None) -> 
 
     ``n`` given wins; otherwise the table's own ``attrs["n"]`` with its unit
     ``attrs["n_unit"]`` (set by :mod:`hbomkb.present.tables`); a table without either states
-    its number of rows.
+    its number of rows (``n = 3 rijen``).
     """
     if n is not None:
         return f"n = {n}"
     if "n" in table.attrs:
         unit = table.attrs.get("n_unit")
         return f"n = {table.attrs['n']}" + (f" {label(unit, study)}" if unit else "")
-    return f"{len(table)} {label('rows', study)}"
+    return f"n = {len(table)} {label('rows', study)}"
 
 
 def show_table(table: pd.DataFrame, name: str, report: Report, caption: str = "",

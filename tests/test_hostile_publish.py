@@ -518,7 +518,8 @@ def test_move_file_crosses_file_systems(tmp_path):
 
 # ================================================================ 9. byte-identical reruns
 
-STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d(\\?:\d\d){2}(Z|[+-]\d\d\\?:\d\d)?")
+# the time of the run as ISO 8601, its colons escaped for Markdown (and again in JSON) or not
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d(\\*:\d\d){2}(Z|[+-]\d\d\\*:\d\d)?")
 
 
 def _same_but_stamps(key: str, old: bytes, new: bytes) -> None:
@@ -533,7 +534,7 @@ def _same_but_stamps(key: str, old: bytes, new: bytes) -> None:
         return
     old_lines, new_lines = old.decode().splitlines(), new.decode().splitlines()
     assert len(old_lines) == len(new_lines), key
-    for a, b in zip(old_lines, new_lines, strict=True):
+    for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)):
         if a == b:
             continue
         if key.endswith("manifest.json"):
@@ -543,7 +544,8 @@ def _same_but_stamps(key: str, old: bytes, new: bytes) -> None:
         else:
             assert STAMP.search(a) and STAMP.sub("T", a) == STAMP.sub("T", b), (key, a)
             if key.endswith((".html", ".ipynb")) and "index" not in key:
-                assert "uitgevoerd op" in a, (key, a)
+                # the provenance row (in a page, its cells stand on lines of their own)
+                assert "uitgevoerd op" in " ".join(old_lines[max(0, i - 2):i + 1]), (key, a)
 
 
 def test_a_forced_rerun_gives_the_same_files_except_the_provenance_stamp(hostile):
@@ -605,8 +607,6 @@ def test_validate_prints_escape_sequences_in_a_file_name_escaped(small_study, tm
     assert "workshops/zuid\\x1b[2J\\x1b[31m.xlsx:" in res.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="hbomkb/inputs/limesurvey/export.py puts pyarrow's "
-                   "message into the problem, and pyarrow quotes the record it could not read")
 def test_a_parse_error_does_not_echo_the_record_it_could_not_read(tmp_path):
     study = generate(tmp_path / "s", seed=3, regions=["noord"])
     path = study / "survey" / "responses.csv"

@@ -71,7 +71,7 @@ def test_a_table_brings_its_own_n_into_the_caption(tmp_path, shown):
     notebook.show_table(display_tables.participant_counts(participants), "participants",
                         english)
     captions = [b["text/plain"].splitlines()[0] for b in shown]
-    assert captions == ["Deelnemers (n = 5 deelnemers)", "zonder-n (3 rijen)",
+    assert captions == ["Deelnemers (n = 5 deelnemers)", "zonder-n (n = 3 rijen)",
                         "participants (n = 5 participants)"]
 
 

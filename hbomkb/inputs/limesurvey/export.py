@@ -303,8 +303,12 @@ def _parse(path: Path, sep: str, names: list[str], keep: list[int], coded: set[s
             if "UTF8" in msg:
                 raise InputError([_problem(path, "not UTF-8 text; expected a LimeSurvey CSV "
                                                  "export (always UTF-8)")]) from None
-            raise InputError([_problem(path, f"not readable as CSV with separator {sep!r} "
-                                             f"({msg}); expected a LimeSurvey response export "
+            # pyarrow quotes the record it could not read, which may hold personal data:
+            # only its count of fields goes into the message
+            fields = re.search(r"Expected \d+ columns, got \d+", msg)
+            detail = f" ({fields.group(0).lower()})" if fields else ""
+            raise InputError([_problem(path, f"not readable as CSV with separator {sep!r}"
+                                             f"{detail}; expected a LimeSurvey response export "
                                              "with every record on the same number of "
                                              "fields")]) from None
 
