@@ -18,6 +18,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from hbomkb.labels_text import NOTEBOOK_LABELS
+
 LANGUAGES = ("nl", "en")
 
 # ---------------------------------------------------------------------------------------------
@@ -330,7 +332,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "deck_md_desk_hint": ("Wat eerder onderzoek zegt over samenwerking, vormen en knelpunten",
                           "What earlier research says about collaboration, its forms and "
                           "obstacles"),
+    # the index page of a study's reports (reports/<study>/index.html)
+    "index_title": ("{title} – rapporten", "{title} – reports"),
+    "index_study": ("Studie", "Study"),
+    "index_no_commit": ("geen git-commit", "no git commit"),
+    "index_reports": ("Rapporten", "Reports"),
+    "index_report": ("rapport", "report"),
+    "index_files": ("bestanden", "files"),
+    "index_status": ("laatst goed gebouwd", "last built successfully"),
+    "index_note": ("opmerking", "note"),
+    "index_national": ("Nationaal", "National"),
+    "index_region": ("Regio {name}", "Region {name}"),
+    "index_link_report": ("rapport", "report"),
+    "index_link_review": ("zonder code", "without code"),
+    "index_link_notebook": ("notebook", "notebook"),
+    "index_time_format": ("%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M"),
+    "index_ok": ("in deze run gebouwd", "built in this run"),
+    "index_skipped": ("invoer sindsdien gelijk: niet opnieuw gebouwd",
+                      "input the same since: not built again"),
+    "index_kept": ("laatste goede versie getoond; deze run: {error}",
+                   "last good version shown; this run: {error}"),
+    "index_failed": ("MISLUKT", "FAILED"),
+    "index_not_run": ("niet in deze run", "not in this run"),
+    "index_never_built": ("nog niet gebouwd", "not built yet"),
+    "index_tables": ("Tabellen", "Tables"),
+    "index_workbook": ("alle tabellen in één werkboek (tables.xlsx)",
+                       "all tables in one workbook (tables.xlsx)"),
+    "index_no_tables": ("geen tabellen", "no tables"),
+    "index_figures": ("Figuren", "Figures"),
+    "index_figures_folder": ("PNG en SVG van elke figuur ({n}), in de map",
+                             "PNG and SVG of every figure ({n}), in the folder"),
+    "index_no_figures": ("geen figuren", "no figures"),
 }
+
+# the captions and messages of the report notebooks' own cells (hbomkb.labels_text)
+LABELS.update(NOTEBOOK_LABELS)
 
 # ---------------------------------------------------------------------------------------------
 # Column names of report tables (tidy column -> shown name)
@@ -450,6 +486,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "notes": ("notities", "notes"),
     "outcome_hbo": ("gewenste resultaten hbo", "desired outcomes hbo"),
     "outcome_mkb": ("gewenste resultaten mkb", "desired outcomes mkb"),
+    "form": ("samenwerkingsvormen", "collaboration forms"),
     "yes": ("ja", "yes"),
     "tie": ("ja, gelijke stand", "yes, tied"),
     "no": ("nee", "no"),

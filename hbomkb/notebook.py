@@ -109,19 +109,28 @@ def _slug(text: str) -> str:
     return s
 
 
+def flat(text: str) -> str:
+    """``text`` without parentheses, for a place that is itself in parentheses: each
+    "(aside)" becomes ", aside" ("respondenten per kant (max.)" reads "respondenten per kant,
+    max."). A caption never holds parentheses inside parentheses."""
+    text = re.sub(r"\s*\(([^()]*)\)", r", \1", str(text))
+    return text.replace("(", "").replace(")", "")
+
+
 def n_caption(table: pd.DataFrame, study: Study, n: int | str | None = None) -> str:
     """What a caption says about the n behind ``table``: ``n = 34 notities``.
 
     ``n`` given wins; otherwise the table's own ``attrs["n"]`` with its unit
     ``attrs["n_unit"]`` (set by :mod:`hbomkb.present.tables`); a table without either states
-    its number of rows (``n = 3 rijen``).
+    its number of rows (``n = 3 rijen``). The caption puts this text in parentheses, so it
+    holds none of its own (:func:`flat`).
     """
     if n is not None:
-        return f"n = {n}"
+        return flat(f"n = {n}")
     if "n" in table.attrs:
         unit = table.attrs.get("n_unit")
-        return f"n = {table.attrs['n']}" + (f" {label(unit, study)}" if unit else "")
-    return f"n = {len(table)} {label('rows', study)}"
+        return flat(f"n = {table.attrs['n']}" + (f" {label(unit, study)}" if unit else ""))
+    return flat(f"n = {len(table)} {label('rows', study)}")
 
 
 def show_table(table: pd.DataFrame, name: str, report: Report, caption: str = "",

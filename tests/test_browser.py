@@ -1,12 +1,22 @@
-"""A real browser reads the rendered reports of the hostile study (tests/hostile.py).
+"""A real browser reads the rendered reports: those of the hostile study (tests/hostile.py),
+and those of a small demo study, offline.
 
 Debian's chromium, headless, loads each page from disk (``--dump-dom``, with a virtual time
 budget so timers in a payload get their turn) and hands back the DOM after its scripts ran.
 Every payload would leave a marker of its own there — a title, an attribute, an element — and
 none may. A control page with the same payloads unescaped shows that each of them does fire,
-so the check is not blind. With Debian's MathJax (``libjs-mathjax``) in place of the CDN copy
-the report pages load, the same holds for formulas: the report's own are typeset, a "$5 of $10"
-from data is not.
+so the check is not blind. The same holds for formulas, which a page carries as MathML (no
+MathJax): the report's own are ``<math>`` elements, a "$5 of $10" from data is text.
+
+The same chromium, driven by Playwright (from PyPI; its own browser builds are never
+downloaded), opens the reports index, a region's reviewer report and the national report of a
+demo study and watches every request they make: none may leave the file (a scheme other than
+``file:`` or ``data:``), no formula may show as TeX, every image must load and the
+synthetic-data banner must be there. A control page that does ask the web shows that the
+requests are seen.
+
+Where chromium or Playwright is missing the tests skip with the reason, except in CI
+(``CI=true``; .ci/run installs chromium, ``make test`` Playwright), where that is a failure.
 """
 
 from __future__ import annotations
@@ -18,19 +28,38 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hostile import MONEY, PAYLOADS, UNREDACTED, fired, hostile_run, visible_text
+from hostile import MONEY, PAYLOADS, UNREDACTED, fired, hbomkb, hostile_run, visible_text
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from hbomkb.present import markdown as md
 from hbomkb.publish.render import render_html
 
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the dev extra is not installed: the Playwright tests say so
+    sync_playwright = None
+
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium on this machine: the browser tests need Debian's "
-    "chromium (apt-get install -y chromium; .ci/run installs it when missing)")
-MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")
-CDN_MATHJAX = re.compile(r"https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[\d.]+/latest\.js")
-MATH = re.compile(r'class="[^"]*\bMathJax_CHTML\b')
+MATH = re.compile(r"<math\b")
+# A formula as TeX: two dollars around something that does not start or end with a space, or
+# a TeX command the reports use.
+TEX = re.compile(r"\$[^$\s](?:[^$\n]*[^$\s])?\$|\\(?:cdot|geq|max|alpha|text)\b")
+
+
+def need(found: object, reason: str) -> None:
+    """Skip the test with ``reason`` when ``found`` is missing; in CI (``CI=true``) fail."""
+    if found is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + " (CI=true: the browser tests must run)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def chromium() -> str:
+    """Debian's chromium, which every test here drives."""
+    need(CHROMIUM, "no chromium on this machine: the browser tests need Debian's chromium "
+         "(apt-get install -y chromium; .ci/run installs it when missing)")
+    return CHROMIUM
 
 
 def dump_dom(page: Path, tmp: Path) -> str:
@@ -118,40 +147,119 @@ def test_no_payload_fires_in_a_figure(hostile, tmp_path):
     assert placed["cluster_hbo"] in visible_text(dom)
 
 
-def _with_local_mathjax(page: Path, tmp: Path) -> Path:
-    """A copy of ``page`` that loads Debian's MathJax 2.7 instead of the CDN's 2.7."""
-    text = page.read_text(encoding="utf-8")
-    assert CDN_MATHJAX.search(text), "the page no longer loads MathJax from the CDN"
-    out = tmp / f"mathjax-{page.name}"
-    out.write_text(CDN_MATHJAX.sub(MATHJAX.as_uri(), text), encoding="utf-8")
-    return out
 
 
-needs_mathjax = pytest.mark.skipif(
-    not MATHJAX.is_file(), reason="no local MathJax: the formula tests need Debian's "
-    "libjs-mathjax (apt-get install -y libjs-mathjax; .ci/run installs it when missing)")
+# --------------------------------------------------------------------------------- formulas
 
-
-@needs_mathjax
-def test_mathjax_typesets_a_formula_but_not_dollars_from_data(tmp_path):
-    control = _with_local_mathjax(_page(tmp_path, [f"Kosten {MONEY}."], "control.html"),
-                                  tmp_path)
-    assert MATH.search(dump_dom(control, tmp_path))  # unescaped, "$5 of $" is typeset
+def test_formulas_are_mathml_and_dollars_from_data_stay_text(tmp_path):
+    shaped = "kosten $x$ en $y$"  # data shaped like two formulas
+    control = _page(tmp_path, [f"Kosten {shaped}."], "control.html")
+    assert len(MATH.findall(dump_dom(control, tmp_path))) == 2  # unescaped, it would be typeset
     latex = "a \\(b\\) c"  # LaTeX's own delimiters, from data
-    page = _with_local_mathjax(_page(tmp_path, [
-        f"Kosten {md.text(MONEY)} en {md.text(latex)}.", "Formule $O = I + 1$."]), tmp_path)
+    page = _page(tmp_path, [f"Kosten {md.text(MONEY)}, {md.text(shaped)} en {md.text(latex)}.",
+                            "Formule $O = I + \\max(I - S, 0)$."])
     dom = dump_dom(page, tmp_path)
     assert len(MATH.findall(dom)) == 1  # the formula, and nothing else
-    assert f"Kosten {MONEY} en {latex}." in visible_text(dom)
+    shown = visible_text(dom)
+    assert f"Kosten {MONEY}, {shaped} en {latex}." in shown
+    assert "\\max" not in shown and "$O" not in shown
 
 
-@needs_mathjax
-def test_mathjax_leaves_the_dollars_of_the_hostile_reports_alone(hostile, tmp_path):
+def test_the_hostile_reports_typeset_their_formulas_not_the_dollars_of_data(hostile, tmp_path):
     reports, _, placed = hostile
     for name, key in (("region-noord.html", "cluster_mkb"), ("national.html", "title")):
-        dom = dump_dom(_with_local_mathjax(reports / name, tmp_path), tmp_path)
+        dom = dump_dom(reports / name, tmp_path)
         shown = visible_text(dom)
         # "… $5 of $10" as written: a cluster label in tables and text, the study's title
         assert placed[key] in shown
         if name == "national.html":
-            assert MATH.search(dom)  # the methods' formulas are typeset
+            assert len(MATH.findall(dom)) >= 20  # the methods' formulas
+            assert not TEX.search(shown.replace(MONEY, ""))  # no formula shown as TeX
+
+
+# --------------------------------------------------------------------------------- offline
+
+@pytest.fixture(scope="module")
+def demo_reports(tmp_path_factory) -> Path:
+    """The reports folder of a one-region demo study (with survey) run through ``hbomkb run``,
+    as test_run.py makes its own."""
+    from hbomkb.demo.generator import generate
+
+    tmp = tmp_path_factory.mktemp("offline")
+    generate(tmp / "data" / "raw" / "mini", seed=11, regions=["noord"])
+    res = hbomkb(tmp, "run", "--study", "mini", "--jobs", "2", "--no-progress")
+    assert res.returncode == 0, res.stdout + res.stderr
+    return tmp / "reports" / "mini"
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """The system chromium under Playwright (``executable_path``: Playwright's own browser
+    builds are not installed, and cannot be)."""
+    need(sync_playwright, "Playwright is not installed: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []  # chromium as root: no sandbox
+        browser = playwright.chromium.launch(executable_path=chromium, args=args)
+        yield browser
+        browser.close()
+
+
+def visit(browser, page: Path) -> dict:
+    """Open ``page`` offline: every request is seen, a request with a scheme other than
+    ``file:`` or ``data:`` is aborted. What the page asked for and showed: ``requests`` (every
+    URL), ``refused`` (the aborted ones), ``text`` (the visible text), ``images`` (for each
+    ``<img>``: its description and whether it loaded), ``maths`` (for each ``<math>``: whether
+    the browser took it for MathML and its width)."""
+    tab = browser.new_page()
+    requests: list[str] = []
+    refused: list[str] = []
+
+    def route(route) -> None:
+        url = route.request.url
+        if url.split(":", 1)[0] in ("file", "data"):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.route("**/*", route)
+    try:
+        tab.goto(page.as_uri(), wait_until="load")
+        tab.wait_for_timeout(300)  # a request made by a script after the load
+        return {"requests": requests, "refused": refused, "text": tab.inner_text("body"),
+                "images": tab.evaluate(
+                    "() => [...document.images].map(i => [i.alt, i.complete && "
+                    "i.naturalWidth > 0])"),
+                "maths": tab.evaluate(
+                    "() => [...document.querySelectorAll('math')].map(m => "
+                    "[m instanceof MathMLElement, m.getBoundingClientRect().width])")}
+    finally:
+        tab.close()
+
+
+def test_control_a_page_that_asks_the_web_is_caught(browser, tmp_path):
+    page = tmp_path / "online.html"
+    page.write_text('<!DOCTYPE html><html><head><script src="https://cdnjs.invalid/x.js">'
+                    '</script></head><body><p>$O = I$</p><img alt="weg" '
+                    'src="http://example.invalid/x.png"></body></html>', encoding="utf-8")
+    seen = visit(browser, page)
+    assert sorted(seen["refused"]) == ["http://example.invalid/x.png",
+                                       "https://cdnjs.invalid/x.js"]
+    assert seen["images"] == [["weg", False]]
+    assert TEX.search(seen["text"])
+
+
+@pytest.mark.parametrize("name", ["index.html", "region-noord-review.html", "national.html"])
+def test_a_report_opens_offline(browser, demo_reports, name):
+    seen = visit(browser, demo_reports / name)
+    assert seen["refused"] == [], seen["refused"]
+    assert all(u.startswith(("file:", "data:")) for u in seen["requests"]), seen["requests"]
+    assert "SYNTHETISCHE DATA" in seen["text"]
+    assert not TEX.search(seen["text"]), TEX.search(seen["text"])
+    assert all(loaded for _, loaded in seen["images"]), seen["images"]
+    assert all(is_mathml and width > 0 for is_mathml, width in seen["maths"]), seen["maths"]
+    if name != "index.html":
+        assert seen["images"]  # the figures, inline
+    if name == "national.html":
+        assert len(seen["maths"]) >= 20  # the methods' formulas, typeset

@@ -66,3 +66,21 @@ def test_codebook_problems_are_located(small_study):
     assert [(p.file, p.sheet, p.row, p.column) for p in problems] == [
         ("codebook.xlsx", "mapping", 3, "kind")]
     assert "unknown kind 'uitkomst'" in problems[0].message
+
+
+def test_a_region_the_study_lacks_is_one_problem_not_one_per_row(small_study):
+    # a codebook taken over from a study that also had 'oost', in a study of 'noord' alone
+    path = small_study / "study.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text("\n".join(line for line in text.splitlines() if "oost" not in line.lower())
+                    + "\n", encoding="utf-8")
+    study = load_study(small_study)
+    assert study.region_slugs == ["noord"]
+    _, problems, _ = read_codebook(study)
+    region = [p for p in problems if p.column == "region"]
+    assert len(region) == 1, [str(p) for p in region]
+    rows = sorted(r for r in pd.read_excel(small_study / "codebook.xlsx", sheet_name="mapping")
+                  .reset_index().query("region == 'oost'")["index"] + 2)
+    assert region[0].row == rows[0]
+    assert f"unknown region 'oost' (and {len(rows) - 1} more rows up to row {rows[-1]})" \
+        in region[0].message

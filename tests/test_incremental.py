@@ -4,6 +4,7 @@ tables, that depend on it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -101,3 +102,29 @@ def test_a_codebook_change_renders_and_rebuilds_everything(runner):
     executed, processed = run()
     assert executed == {"region-utrecht", "region-twente", "region-zeeland", "national"}
     assert set(processed["rebuilt"]) >= set(WORKSHOP_TABLES) | {"codebook_clusters"}
+
+
+def test_a_skipped_report_keeps_the_time_of_its_last_good_build_in_manifest_and_index(runner,
+                                                                                     tmp_path):
+    study, run = runner
+    run()
+    manifest_path = tmp_path / "reports" / report_run.MANIFEST
+    first = json.loads(manifest_path.read_text())["notebooks"]
+    # the first build is recorded as long ago, so a rebuild now shows another time
+    for entry in first.values():
+        entry["finished"] = "2018-04-19T10:00:00+02:00"
+    data = json.loads(manifest_path.read_text())
+    data["notebooks"] = first
+    manifest_path.write_text(json.dumps(data))
+    _edit_note(study / "workshops" / "twente.xlsx")
+    executed, _ = run()
+    assert executed == {"region-twente", "national"}
+    notebooks = json.loads(manifest_path.read_text())["notebooks"]
+    assert notebooks["region-utrecht"]["finished"] == "2018-04-19T10:00:00+02:00"
+    assert notebooks["region-twente"]["finished"] != "2018-04-19T10:00:00+02:00"
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", index, re.S))
+    assert '<time datetime="2018-04-19T10:00:00+02:00"' in rows["Regio Utrecht"]
+    assert "19-04-2018 10:00" in rows["Regio Utrecht"]
+    assert f'<time datetime="{notebooks["region-twente"]["finished"]}"' in rows["Regio Twente"]
+    assert "ongewijzigd" not in index

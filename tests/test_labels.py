@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import string
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from hbomkb import labels
+from hbomkb import labels, labels_text
 from hbomkb.config import Region, Study
 from hbomkb.present import tables
 
@@ -65,7 +66,8 @@ def test_moved_words_give_the_dutch_of_before():
     assert labels.value_label("extreme") == "extreem"
     assert labels.label("extreme") == "extreme kans (O > 15)"  # figures say more than cells
     assert labels.value_label("worth_considering") == "overwegen waard"
-    assert labels.value_label("form") == "form"  # no Dutch word was ever given; tables show "form"
+    # the kind "form" in a table cell, named as the outcome kinds are: "samenwerkingsvormen"
+    assert labels.value_label("form") == labels.label("form") == "samenwerkingsvormen"
     assert labels.label("side_hbo") == "het hbo" and labels.label("side_mkb") == "het mkb"
     assert [labels.label(f"w_{k}") for k in ("very_weak", "weak", "moderate", "strong",
                                               "very_strong")] == [
@@ -131,3 +133,18 @@ def test_code_labels_fall_back_to_dutch_then_the_code():
     assert labels.code_labels(pd.DataFrame()) == {}
     assert labels.region_labels(_study("nl")) == {"noord": "Noord"}
     assert labels.region_labels(None) == {}
+
+
+def test_the_notebook_words_join_the_word_table_without_replacing_a_word():
+    """hbomkb.labels_text holds the words of the notebooks' own cells; label() finds them, and
+    none of their keys is also a key of labels.py itself (an update would silently win)."""
+    tree = ast.parse(Path(labels.__file__).read_text(encoding="utf-8"))
+    own = next({k.value for k in node.value.keys} for node in tree.body
+               if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "LABELS")
+    assert not own & set(labels_text.NOTEBOOK_LABELS)
+    for key, (nl, en) in labels_text.NOTEBOOK_LABELS.items():
+        assert labels.LABELS[key] == (nl, en)
+    assert labels.label("caption_heatmap", _study("en"), side="mkb") == \
+        "National clusters mkb per region (number of notes)"
+    assert labels.label("caption_heatmap", _study("nl"), side="mkb") == \
+        "Landelijke clusters mkb per regio (aantal notities)"

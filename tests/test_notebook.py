@@ -170,3 +170,44 @@ def test_importing_the_notebook_api_leaves_the_runner_papermill_and_nbconvert_ou
                          env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+def depth(text: str) -> int:
+    """How deep parentheses nest in ``text``: 0 without any, 1 for "a (b)", 2 for "(a (b))"."""
+    deepest = level = 0
+    for ch in text:
+        level += {"(": 1, ")": -1}.get(ch, 0)
+        deepest = max(deepest, level)
+    return deepest
+
+
+def test_captions_never_nest_parentheses(tmp_path, shown):
+    report = _report(tmp_path)
+    table = pd.DataFrame({"kant": ["hbo", "mkb"], "n": [8, 6]})
+    # a unit that is not a label key shows as it is, parentheses and all
+    table.attrs.update(n=8, n_unit="respondenten per kant (max.)")
+    notebook.show_table(table, "rangorde", report, caption="Rangorde (regio Noord)")
+    notebook.show_table(table, "rangorde-2", report, caption="Rangorde", n="8 (hoogstens)")
+    captions = [b["text/plain"].splitlines()[0] for b in shown]
+    assert captions == ["Rangorde (regio Noord) (n = 8 respondenten per kant, max.)",
+                        "Rangorde (n = 8, hoogstens)"]
+    assert all(depth(c) == 1 for c in captions)
+    assert "<caption>Rangorde (n = 8, hoogstens)</caption>" in shown[1]["text/html"]
+    assert depth("(a (b))") == 2 and depth("a (b) (c)") == 1  # the measure itself
+
+
+def test_show_table_shows_p_values_and_whole_numbers_readably_but_records_numbers(
+        tmp_path, shown):
+    df = pd.DataFrame({"kant": ["hbo", "mkb"], "Borda": [262.0, 244.0],
+                       "vrijheidsgraden": [6.0, 6.0], "p": [0.0004, 0.0321]})
+    notebook.show_table(df, "rangorde", _report(tmp_path), n=8)
+    page = shown[0]["text/html"]
+    for seen in (">262<", ">6<", ">&lt; 0,001<", ">0,032<"):
+        assert seen in page, seen
+    assert "262,00" not in page and "6,00" not in page and "0,00<" not in page
+    # the CSV keeps the numbers, for anyone who computes with them
+    saved = pd.read_csv(_report(tmp_path).tables_dir / "rangorde.csv")
+    pd.testing.assert_frame_equal(saved, df)
+    (tmp_path / "en").mkdir()
+    notebook.show_table(df, "ranking", _report(tmp_path / "en", language="en"), n=8)
+    assert ">&lt; 0.001<" in shown[1]["text/html"] and ">0.032<" in shown[1]["text/html"]

@@ -99,6 +99,26 @@ def test_notebook_code_reads_with_full_names_and_no_hidden_links(path):
     assert not presets
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_words_shown_by_code_cells_come_from_the_word_table(path):
+    """A caption or message in a code cell is ``labels.label(...)`` (or generated text), never
+    a string typed in place: only the word table makes it English for ``language: en``."""
+    nb = nbformat.read(path, as_version=4)
+    typed = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if not isinstance(node, ast.Call):
+                continue
+            shown = [k.value for k in node.keywords if k.arg == "caption"]
+            if ast.unparse(node.func) == "notebook.show_markdown":
+                shown += node.args[:1]
+            typed += [ast.unparse(v) for v in shown
+                      if isinstance(v, ast.Constant | ast.JoinedStr | ast.BinOp)]
+    assert not typed, typed
+
+
 # The figures of the study's deck each report shows, as the files the run publishes:
 # region: opportunity_landscape, side_comparison; national: region_heatmap, top3_bars,
 # quadrant_bubbles, side_comparison, and from the survey ranking_plot, form_heatmaps,

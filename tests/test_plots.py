@@ -118,8 +118,10 @@ def test_landscape_draws_diagonal_and_iso_opportunity_lines():
     x, y = lines["O = 12"].get_data()
     assert np.allclose(y, 2 * np.asarray(x) - 12)
     assert ax.get_xlim() == (0, 10) and ax.get_ylim() == (0, 10)
-    # points coloured by served class, with the class names in Dutch
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    # points coloured by served class, with the class names in Dutch, in one legend of the
+    # figure outside the panel
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert {"onderbediend", "overbediend", "goed bediend"} <= set(legend)
 
 
@@ -168,9 +170,10 @@ def test_demo_landscape_saves_with_the_segment_n(demo, tmp_path):
 
 
 # Pixel sizes of the demo's report figures as saved before the figures used constrained layout
-# (laid out by hand then, and cropped by the package's own PNG writer).
-DEMO_SIZES = {"top3": (1949, 2295), "heatmap": (1774, 841), "comparison": (1423, 873),
-              "quadrants": (1446, 1251), "landscape": (2356, 1305)}
+# (laid out by hand then, and cropped by the package's own PNG writer); the comparison and the
+# landscape have since grown by their legend, now below the panels instead of on the data.
+DEMO_SIZES = {"top3": (1949, 2295), "heatmap": (1774, 841), "comparison": (1383, 923),
+              "quadrants": (1446, 1251), "landscape": (2356, 1347)}
 
 
 def test_demo_figures_keep_their_size(demo, tmp_path):
@@ -202,19 +205,39 @@ def test_form_heatmaps_number_the_gap_and_share_one_scale_for_current_and_potent
     panels = {ax.get_title(): ax for ax in fig.axes if ax.get_title()}
     current, potential, gap = (panels[t] for t in ("huidige situatie", "potentiële situatie",
                                                    "verschil (potentieel - huidig)"))
-    # the gap panel carries every mean gap (F01: 2.0, 1.0; F02: 0.5, -0.5); the others none:
-    # their numbers are in the table shown beside the figure
-    assert sorted(_texts_in_cells(gap)) == sorted(["2.0", "1.0", "0.5", "-0.5"])
+    # the gap panel carries every mean gap (F01: 2.0, 1.0; F02: 0.5, -0.5), with a decimal
+    # comma; the others none: their numbers are in the table shown beside the figure
+    assert sorted(_texts_in_cells(gap)) == sorted(["2,0", "1,0", "0,5", "-0,5"])
     assert _texts_in_cells(current) == [] and _texts_in_cells(potential) == []
-    # current and potential on the study's answer scale 1-5; the gap centred on 0
+    # current and potential on one scale fitted to their means (2.0-4.0, within the answer
+    # scale 1-5); the gap, of both signs, centred on 0 and reaching the largest gap
     for ax in (current, potential):
         norm = ax.collections[0].norm
-        assert (norm.vmin, norm.vmax) == (1, 5)
+        assert (norm.vmin, norm.vmax) == (2, 4)
     gap_norm = gap.collections[0].norm
     assert gap_norm.vmin == -gap_norm.vmax == -2.0
     # rows top to bottom in form order, columns in outcome order, with codebook labels
     assert [t.get_text() for t in current.get_yticklabels()] == ["Studentprojecten", "Labs"]
     assert [t.get_text() for t in gap.get_xticklabels()] == ["Stageplekken", "Onderzoek"]
+
+
+def test_form_gap_scale_fits_gaps_of_one_sign():
+    fs = pd.DataFrame({"role": "hbo", "form": ["F01", "F01", "F02", "F02"],
+                       "outcome": ["H01", "H02", "H01", "H02"], "current": [2.0, 3, 2.5, 3.5],
+                       "potential": [2.4, 4, 3.4, 4.2], "gap": [0.4, 1.0, 0.9, 0.7],
+                       "n": [12, 12, 11, 12]})
+    fig = plots.form_heatmaps(fs, "hbo", study(), codebook=CODEBOOK)
+    gap = next(ax for ax in fig.axes if ax.get_title().startswith("verschil"))
+    mesh = gap.collections[0]
+    # all gaps positive (0.4-1.0): the scale runs from the smallest to the largest, not -1..1,
+    # so the smallest and the largest gap get the two ends of the colour scale
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (0.4, 1.0)
+    assert mesh.norm(0.4) == 0 and mesh.norm(1.0) == 1
+    # and one gap below 0 makes it diverging again, centred on 0
+    fs.loc[0, "gap"] = -0.2
+    gap = next(ax for ax in plots.form_heatmaps(fs, "hbo", study()).axes
+               if ax.get_title().startswith("verschil"))
+    assert gap.collections[0].norm.vmin == -gap.collections[0].norm.vmax == -1.0
 
 
 def test_heatmap_numbers_contrast_with_their_cell():

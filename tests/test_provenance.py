@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sysconfig
+import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
 from hostile import shown_markdown
 
 from hbomkb import files
-from hbomkb.config import Region, Study, Thresholds
+from hbomkb.config import PROJECT_DIR, Region, Study, Thresholds
 from hbomkb.publish import provenance
 
 # SHA-256 of b"abc" (FIPS 180-2, appendix B.1).
@@ -83,3 +88,53 @@ def test_source_hash_changes_when_code_or_a_report_template_changes(tmp_path, mo
     second = provenance.source_hash()
     (tmp_path / "run.py").write_text("x = 2\n")
     assert len({first, second, provenance.source_hash()}) == 3
+
+
+def test_a_folder_is_shown_relative_to_the_project_or_by_its_name_only(tmp_path):
+    assert provenance.shown_path(PROJECT_DIR / "data" / "raw" / "demo") == "data/raw/demo"
+    assert provenance.shown_path(PROJECT_DIR) == "."
+    assert provenance.shown_path(tmp_path / "elders" / "mini") == "mini"
+    assert provenance.shown_path(str(tmp_path / "a" / ".." / "b")) == "b"
+
+
+def test_the_block_names_a_study_outside_the_project_by_its_folder_name_only(tmp_path):
+    root = tmp_path / "ergens" / "mijnstudie"
+    root.mkdir(parents=True)
+    (root / "study.yaml").write_bytes(b"abc")
+    prov = provenance.collect(_study(root), {"study": str(root), "region": "noord",
+                                             "reports_dir": str(tmp_path / "uit")})
+    shown = shown_markdown(prov.to_markdown())
+    assert "(mijnstudie)" in shown and '"study": "mijnstudie"' in shown
+    assert '"reports_dir": "uit"' in shown and '"region": "noord"' in shown
+    assert str(tmp_path) not in prov.to_markdown() and "/tmp/" not in prov.to_markdown()
+    assert str(tmp_path) not in json.dumps(prov.as_dict())
+
+
+def test_the_block_names_a_study_inside_the_project_by_its_relative_path():
+    root = PROJECT_DIR / "data" / "raw" / "demo"
+    prov = provenance.collect(_study(root), {"study": str(root)},
+                              hashes=pd.DataFrame(columns=["file", "bytes", "sha256"]))
+    shown = shown_markdown(prov.to_markdown())
+    assert "(data/raw/demo)" in shown and '"study": "data/raw/demo"' in shown
+    assert str(PROJECT_DIR) not in prov.to_markdown()
+
+
+def test_published_text_names_no_folder_of_this_machine(tmp_path):
+    staging = tmp_path / "reports" / "mini" / ".staging" / "region-noord"
+    hide = provenance.machine_path_hider({str(staging): "mini", str(tmp_path / "s"): "s"})
+    assert hide(f'reports_dir = "{staging}"') == 'reports_dir = "mini"'
+    assert hide(f"open('{tmp_path / 's' / 'study.yaml'}')") == "open('s/study.yaml')"
+    # a traceback: the package by its path in the project, libraries and home by name
+    assert hide(f"File \x1b[0;32m{PROJECT_DIR / 'hbomkb' / 'notebook.py'}:80\x1b[0m") == \
+        "File \x1b[0;32mhbomkb/notebook.py:80\x1b[0m"
+    site = sysconfig.get_paths()["purelib"]
+    assert hide(f"{site}/pandas/core/frame.py") == "site-packages/pandas/core/frame.py"
+    home = os.path.expanduser("~")
+    assert hide(f"{home}/.cache/x") == "~/.cache/x"
+    assert hide(f"{tmp_path}/anders") == f"$TMPDIR/{tmp_path.relative_to(tempfile.gettempdir())}"\
+        "/anders"
+    # a folder matches whole segments only, and embedded images are left as they are
+    assert hide(f"{tmp_path / 'sx'}/y") == f"$TMPDIR/{tmp_path.relative_to(tempfile.gettempdir())}"\
+        "/sx/y"
+    image = f'<img src="data:image/png;base64,AB{tempfile.gettempdir()}/Cd==">'
+    assert hide(image) == image

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from test_outputs import links_outside
 
 from hbomkb import config
 from hbomkb.config import Region, Study, Thresholds
@@ -77,6 +81,12 @@ def test_run_writes_every_output(run_dir):
         assert f'href="{href}"' in index
     sheets = pd.read_excel(out / "tables.xlsx", sheet_name=None)
     assert len(sheets["inhoud"]) == len(list((out / "tables").glob("*/*.csv")))
+    # each sheet named after its table (no code, no cut-off word where 31 characters allow)
+    contents = sheets["inhoud"]
+    assert list(sheets)[1:] == contents["blad"].tolist()
+    for blad, report, table in contents[["blad", "rapport", "tabel"]].itertuples(index=False):
+        full = f"{report.removeprefix('region-')}.{table}"
+        assert blad == full if len(full) <= 31 else len(blad) <= 31 and "~" not in blad
     figs = run_dir / "figures" / "mini"
     pngs, svgs = sorted(figs.glob("*.png")), sorted(figs.glob("*.svg"))
     assert pngs and [p.stem for p in pngs] == [s.stem for s in svgs]
@@ -118,13 +128,35 @@ def test_every_table_of_a_report_states_its_n(run_dir):
                               (out / f"{name}-review.html").read_text(encoding="utf-8"))
         assert captions and all(re.search(r"\(n = \d+ \w", c) for c in captions), captions
 
+
+def test_no_caption_of_a_report_nests_parentheses(run_dir):
+    # "(n = 8 respondenten per kant (max.))" reads badly: a caption's parentheses stay flat
+    def depth(text: str) -> int:
+        deepest = level = 0
+        for ch in text:
+            level += {"(": 1, ")": -1}.get(ch, 0)
+            deepest = max(deepest, level)
+        return deepest
+
+    out = run_dir / "reports" / "mini"
+    pages = sorted(out.glob("*.html"))
+    captions = [c for page in pages for c in re.findall(
+        r"<caption>(.*?)</caption>", page.read_text(encoding="utf-8"), re.S)]
+    assert {f"{r}{s}.html" for r in ("region-noord", "region-oost", "national")
+            for s in ("", "-review")} <= {p.name for p in pages}
+    assert len(captions) > 30
+    assert [c for c in captions if depth(c) > 1] == []
+
 def test_executed_notebooks_name_the_published_folders(run_dir):
     out = run_dir / "reports" / "mini"
     nb = nbformat.read(out / "region-noord.ipynb", as_version=4)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1
-    assert f'reports_dir = "{out}"' in injected[0].source
-    assert f'figures_dir = "{run_dir / "figures" / "mini"}"' in injected[0].source
+    # outside the project, every folder is named by its name only (never this machine's path)
+    assert 'study = "mini"' in injected[0].source
+    assert 'reports_dir = "mini"' in injected[0].source
+    assert 'figures_dir = "mini"' in injected[0].source
+    assert nb.metadata["papermill"]["parameters"]["study"] == "mini"
     assert ".staging" not in json.dumps(nb.metadata)
     assert not any("execution" in c.metadata or "papermill" in c.metadata for c in nb.cells)
 
@@ -148,6 +180,14 @@ def test_unchanged_run_skips_every_notebook(run_dir):
     assert "0 rendered, 3 unchanged, 0 failed" in res.stdout, res.stdout
     assert (out / "region-noord.html").stat().st_mtime_ns == before
     assert res.stderr == "", res.stderr  # quiet terminal: no kernel or library warnings
+    # the index shows when each skipped report was last built, kept in the manifest
+    manifest = json.loads((out / report_run.MANIFEST).read_text())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for label, name in (("Regio Noord", "region-noord"), ("Nationaal", "national")):
+        row = re.search(rf"<tr><td>{label}</td>.*?</tr>", index, re.S).group()
+        assert manifest["last_run"][name] == "skipped"
+        assert f'<time datetime="{manifest["notebooks"][name]["finished"]}"' in row
+    assert "ongewijzigd" not in index
 
 
 def _light_notebooks(folder: Path) -> Path:
@@ -205,3 +245,97 @@ def test_failing_region_keeps_last_good_report_and_exits_nonzero(run_dir, tmp_pa
     assert "key" not in manifest["notebooks"]["region-oost"]  # runs again next time
     assert np.isfinite(manifest["notebooks"]["region-noord"]["seconds"])
 
+
+# ------------------------------------------------------------- a reports folder to send away
+
+# Long runs of base64 (embedded images), which may spell anything by chance.
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/=]|\\n|\n){200,}")
+
+
+def machine_paths_in(folder: Path, *more: Path) -> list[str]:
+    """Every file in ``folder`` whose text (or, for a zip such as tables.xlsx, any member's
+    text) names a folder of this machine: the project, home, temp or one of ``more``."""
+    words = [str(config.PROJECT_DIR), "/work/", "/tmp/", tempfile.gettempdir() + "/",
+             os.path.expanduser("~") + "/", *(str(m) for m in more)]
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        texts = [data]
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                texts = [z.read(n) for n in z.namelist()]
+        for raw in texts:
+            text = _BASE64.sub("", raw.decode("utf-8", errors="ignore"))
+            hits = [w for w in words if w in text]
+            if hits:
+                found.append(f"{path.relative_to(folder)}: {hits}")
+    return found
+
+
+def test_published_files_name_no_folder_of_this_machine(run_dir):
+    out = run_dir / "reports" / "mini"
+    assert machine_paths_in(out, run_dir) == []
+    full = (out / "region-noord.html").read_text(encoding="utf-8")
+    assert "(<code>mini</code>)" in full  # the provenance block: the study by its folder name
+
+
+def test_the_reports_folder_links_only_inside_itself(run_dir):
+    out = run_dir / "reports" / "mini"
+    assert links_outside(out) == []
+    figures = sorted(p.name for p in (run_dir / "figures" / "mini").glob("[!.]*.*"))
+    copies = out / "figures"
+    assert figures and sorted(p.name for p in copies.iterdir()) == figures
+    assert all((copies / f).read_bytes() == (run_dir / "figures" / "mini" / f).read_bytes()
+               for f in figures)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="figures/"' in index
+
+
+def _report_notebooks(folder: Path) -> Path:
+    """Light notebooks named like the real ones that show their provenance, a table and a
+    figure."""
+    folder.mkdir()
+    for name, region in ((report_run.REGION_NOTEBOOK, True),
+                         (report_run.NATIONAL_NOTEBOOK, False)):
+        params = nbformat.v4.new_code_cell(
+            'study: str = "demo"\n' + ('region: str = "noord"\n' if region else "")
+            + 'reports_dir: str = ""\nfigures_dir: str = ""')
+        params.metadata["tags"] = ["parameters"]
+        body = nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nimport pandas as pd\nfrom hbomkb import notebook\n"
+            f"report = notebook.open_report(study, {'region' if region else 'None'}, "
+            "reports_dir, figures_dir, load=False)\nnotebook.show_provenance(report)\n"
+            "notebook.show_table(pd.DataFrame({'kant': ['hbo'], 'n': [4]}), 'licht', report, n=4)\n"
+            "fig, ax = plt.subplots(figsize=(2, 2))\nax.plot([1, 2], [2, 1])\n"
+            "notebook.show_figure(fig, 'lijn', report, caption='een lijn')")
+        nb = nbformat.v4.new_notebook(cells=[params, body])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+def test_a_study_given_by_an_absolute_path_outside_the_project_is_named_by_its_folder(
+        run_dir, tmp_path):
+    study = tmp_path / "elders" / "mijnstudie"
+    shutil.copytree(run_dir / "data" / "raw" / "mini", study)
+    out, figures = tmp_path / "uit", tmp_path / "figuren"
+    res = subprocess.run(
+        [sys.executable, "-m", "hbomkb", "run", "--study", str(study), "--jobs", "2",
+         "--notebooks", str(_report_notebooks(tmp_path / "nb")), "--out", str(out),
+         "--figures", str(figures), "--no-progress"],
+        env=_env(run_dir), capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "3 rendered, 0 unchanged, 0 failed" in res.stdout
+    nb = nbformat.read(out / "region-noord.ipynb", as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'study = "mijnstudie"' in injected.source
+    provenance_md = next(o.data["text/markdown"] for c in nb.cells if c.cell_type == "code"
+                         for o in c.outputs if "Herkomst" in o.get("data", {}).get(
+                             "text/markdown", ""))
+    assert "(<code>mijnstudie</code>)" in provenance_md
+    assert machine_paths_in(out, tmp_path, run_dir) == []
+    assert links_outside(out) == []
+    names = sorted(f"{r}-lijn.{s}" for r in ("nationaal", "noord", "oost") for s in ("png", "svg"))
+    assert sorted(p.name for p in figures.glob("[!.]*.*")) == names
+    assert sorted(p.name for p in (out / "figures").iterdir()) == names

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from hbomkb.config import Region, Study, Thresholds
 from hbomkb.present import tables as rt
+from hbomkb.present.html import table_html
 
 
 def _study(root: Path, synthetic: bool = True) -> Study:
@@ -133,3 +136,72 @@ def test_top3_frequency_says_it_counts_groups_and_marks_the_national_top3():
     assert list(out.columns[:4]) == ["kant", "code", "naam", "gekozen door (groepen)"]
     assert out["in landelijke top 3"].tolist() == ["ja", "ja, gelijke stand"]
     assert "top-3-plaatsen" in out.columns and out.attrs["n"] == 5
+
+
+def _quadrants(weight: str) -> pd.DataFrame:
+    """What :func:`hbomkb.analysis.score.quadrants` returns for one kind and one weight."""
+    w = [56.0, 16.0] if weight != "importance" else [7.5, 6.0]
+    return pd.DataFrame({"kind": "form", "code": ["F01", "F08"],
+                         "explore": ["exploit", "explore"], "term": ["short", "long"],
+                         "weight": w, "n": pd.array([56, 16] if weight != "importance"
+                                                    else [4, 4], dtype="Int64"),
+                         "weight_type": weight})
+
+
+def test_quadrant_table_shows_no_constant_or_repeated_columns():
+    for weight, unit in (("frequency", "notes_short"), ("top3", "top3_picks")):
+        out = rt.quadrant_table(_quadrants(weight), {"F01": "Studentprojecten"})
+        assert list(out.columns) == ["code", "naam", "exploreren/exploiteren", "looptijd", "n"]
+        assert out["n"].tolist() == [56, 16] and out.attrs == {"n": 72, "n_unit": unit}
+        shown = table_html(out, "Kwadranten")
+        assert "frequentie" not in shown and "soort" not in shown and "gewicht" not in shown
+    # an importance weight is not a count: it stays, under its own name, beside the raters
+    out = rt.quadrant_table(_quadrants("importance"), {})
+    assert list(out.columns) == ["code", "naam", "exploreren/exploiteren", "looptijd",
+                                 "belang (I, 0-10)", "n"]
+    assert out.attrs == {"n": 4, "n_unit": "participants"}
+    assert "soort gewicht" not in out.columns
+
+
+def test_present_leaves_out_a_remark_column_without_remarks():
+    result = pd.DataFrame({"role": ["hbo", "mkb"], "W": [0.6, 0.7], "p": [1e-9, 0.2],
+                           "reason": ["", None]})
+    assert "opmerking" not in rt.present(result, {}).columns
+    out = rt.present(result.assign(reason=["", "n = 2 < 3"]), {})
+    assert out["opmerking"].tolist() == ["", "n = 2 < 3"]
+
+
+def test_survey_tables_read_as_published_whole_numbers_and_p_values():
+    consensus = pd.DataFrame({"role": ["hbo"], "code": ["H02"], "mean_rank": [2.32],
+                              "ci_low": [2.04], "ci_high": [2.62], "borda": [262.0],
+                              "top_third_share": [0.64], "n": [56]})
+    cells = _cells(table_html(rt.consensus_table(consensus, {"H02": "Stages"}), "t",
+                              decimal=","))
+    assert cells["Borda"] == "262" and cells["gem. rang"] == "2,32"
+    assert cells["gewenst resultaat"] == "Stages" and cells["95%-interval"] == "2,04–2,62"
+    agreement = pd.DataFrame({"role": ["hbo"], "n": [56], "k": [7], "W": [0.63],
+                              "Q": [210.8], "ddof": [6.0], "p": [9.5e-43], "reason": [""]})
+    cells = _cells(table_html(rt.survey_result(agreement, {}), "t", decimal=","))
+    assert cells["vrijheidsgraden"] == "6" and cells["p"] == "< 0,001"
+    assert "opmerking" not in cells
+
+
+def test_ordinal_tables_state_their_respondents_in_the_caption_not_per_row():
+    model = pd.DataFrame({"group": ["scale", "form"], "term": ["scale[potential]", "form[F02]"],
+                          "odds_ratio": [3.4, 0.05], "ci_low": [3.3, 0.04],
+                          "ci_high": [3.6, 0.06], "p": [1e-30, 0.0004], "n": [18585, 18585],
+                          "n_respondents": [141, 141], "reason": ["", ""]})
+    out = rt.ordinal_table(model, {"F02": "Stages"})
+    assert "n respondenten" not in out.columns and out.attrs["n"] == 141
+    check = pd.DataFrame({"term": ["scale[potential]"] * 2, "cut": ["> 1", "> 2"],
+                          "odds_ratio": [2.6, 2.8], "n": [18585] * 2, "n_respondents": [141] * 2})
+    out = rt.proportional_odds_table(check)
+    assert "n respondenten" not in out.columns and out.attrs["n"] == 141
+
+
+def _cells(page: str) -> dict[str, str]:
+    """The first body row of an HTML table as heading -> the text a reader sees."""
+    heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    return dict(zip(heads, cells, strict=True))

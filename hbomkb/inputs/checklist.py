@@ -14,7 +14,7 @@ from hbomkb.config import KINDS, Study
 from hbomkb.inputs.codebook import CLUSTER_COLUMNS, MAPPING_COLUMNS
 from hbomkb.inputs.sheets import Source, norm_name, read_source
 from hbomkb.inputs.workshops import DUTCH_NAMES, SHEETS, find_sources
-from hbomkb.problems import Problem
+from hbomkb.problems import Problem, errors
 
 WHAT = {
     "participants": "one row per participant (participant OND-A…/HBO-A…, role, mixed_group)",
@@ -74,7 +74,7 @@ def checklist(study: Study) -> list[Item]:
     items: list[Item] = []
     if study.codebook_path.is_file():
         sheets, problems = read_source(Source(study.codebook_path, "codebook.xlsx"))
-        if not problems:
+        if not errors(problems):  # a warning still leaves the sheets readable
             for sheet in ("clusters", "mapping"):
                 if _rows(sheets, sheet) == 0:
                     items.append(Item("codebook.xlsx", sheet, WHAT[sheet]))
@@ -90,7 +90,7 @@ def checklist(study: Study) -> list[Item]:
         if source is None:
             continue
         sheets, problems = read_source(source)
-        if problems:
+        if errors(problems):
             continue
         for sheet in SHEETS:
             if _rows(sheets, sheet) == 0:

@@ -100,14 +100,16 @@ def read_codebook(study: Study) -> tuple[dict[str, pd.DataFrame], list[Problem],
     kind_of = dict(zip(clusters["code"], clusters["kind"], strict=True))
     regions = set(study.region_slugs)
     mapped: dict[tuple, int] = {}
+    # a region the study does not have is one problem (at its first row), not one per row: a
+    # codebook taken over from another study would otherwise bury the rest
+    strangers: dict[str, list[int]] = {}
     for r in mapping.itertuples():
         where = (label, "mapping", r.row)
         for col in MAPPING_COLUMNS:
             if getattr(r, col) is None:
                 problems.append(Problem(*where, col, "empty; expected a value"))
         if r.region is not None and r.region not in regions:
-            problems.append(Problem(*where, "region", f"unknown region '{r.region}'; expected "
-                                    f"one of {', '.join(study.region_slugs)}"))
+            strangers.setdefault(r.region, []).append(r.row)
         if r.kind is not None and r.kind not in KINDS:
             problems.append(Problem(*where, "kind", f"unknown kind '{r.kind}'; expected one of "
                                     f"{', '.join(KINDS)}"))
@@ -126,6 +128,12 @@ def read_codebook(study: Study) -> tuple[dict[str, pd.DataFrame], list[Problem],
             problems.append(Problem(*where, "cluster", f"'{r.cluster}' is mapped twice for this "
                                     f"region and kind (also row {mapped[key]}); expected once"))
         mapped.setdefault(key, r.row)
+    for region, rows in strangers.items():
+        more = (f" (and {len(rows) - 1} more row{'s' if len(rows) > 2 else ''} up to row "
+                f"{rows[-1]})" if len(rows) > 1 else "")
+        problems.append(Problem(label, "mapping", rows[0], "region",
+                                f"unknown region '{region}'{more}; expected one of "
+                                f"{', '.join(study.region_slugs)}"))
 
     clusters = clusters.drop(columns="row").astype("string")
     mapping = mapping.drop(columns="row").astype("string")

@@ -3,7 +3,10 @@
 Every function takes the tidy output of :mod:`hbomkb.analysis.score`,
 :mod:`hbomkb.analysis.survey_scores` or :mod:`hbomkb.analysis.cluster`, returns a matplotlib
 Figure laid out by matplotlib's constrained layout and, given ``path``, saves it as PNG (200 dpi)
-and SVG. Words come from :mod:`hbomkb.labels` in the study's language; every title states n.
+and SVG. Words come from :mod:`hbomkb.labels` in the study's language, numbers carry its
+decimal mark, and every title states n. Text sizes are set for the size at which a report shows
+the figure, and legends sit outside the panels, one per figure
+(:mod:`hbomkb.present.figure_style`).
 Figures are built on ``matplotlib.figure.Figure`` directly, not through pyplot: no global state,
 no backend is forced (a notebook's inline backend shows the returned figure), and nothing
 accumulates in memory.
@@ -13,8 +16,6 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
@@ -27,6 +28,17 @@ from matplotlib.textpath import text_to_path
 
 from hbomkb.config import Thresholds
 from hbomkb.labels import code_labels, label, region_labels
+from hbomkb.present.figure_style import (
+    DPI,
+    decimal_sign,
+    decimal_ticks,
+    difference_cmap,
+    figure_legend,
+    fitted_norm,
+    heatmap,
+    house_style,
+    small_size,
+)
 
 PALETTE = "colorblind"
 SERVED_ORDER = ("underserved", "properly_served", "overserved")
@@ -48,22 +60,6 @@ RELATIVE_COLOURS = {"top": colours(4)[3], "middle": colours(4)[2], "bottom": col
 SCALE_COLOURS = {"current": colours(5)[4], "potential": colours(5)[2]}
 
 
-@contextmanager
-def house_style() -> Iterator[None]:
-    """Seaborn whitegrid look and readable sizes, for the duration of a block only."""
-    # Titles at a fixed height: left to itself (axes.titley None), matplotlib measures every
-    # tick label on each draw to keep titles clear of labels on top, and no figure puts any there.
-    # Labels are text from data: "$5 of $10" is not a formula (no mathtext, no TeX).
-    rc = {"text.parse_math": False, "text.usetex": False,
-          "svg.fonttype": "none", "axes.titley": 1.0, "axes.titlesize": 11,
-          "axes.titleweight": "bold", "figure.titlesize": 12, "figure.titleweight": "bold",
-          "font.size": 9}
-    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85), \
-            mpl.rc_context(rc):
-        yield
-
-
-DPI = 200
 # Saved files depend on the figure only: SVG ids are hashed with a fixed salt and neither format
 # records the date or the software that wrote it, so the same figure gives the same bytes.
 SAVE_RC = {"svg.hashsalt": "hbomkb", "svg.fonttype": "none"}
@@ -112,42 +108,6 @@ def _wrap(text: str, width: int = 28) -> str:
     return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
-def _luminance(rgba: np.ndarray) -> np.ndarray:
-    """Relative luminance (WCAG) of RGBA colours: dark text on light cells, light on dark."""
-    rgb = rgba[..., :3]
-    rgb = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return rgb @ np.array([0.2126, 0.7152, 0.0722])
-
-
-def _heatmap(ax, table: pd.DataFrame, cmap, norm=None, xlabels=None, ylabels=None,
-             annot: str | None = None, annot_size: float = 7):
-    """``table`` as a grid of coloured cells, first row on top, like ``seaborn.heatmap``.
-
-    ``annot`` is a format (".1f") to write each value in its cell. seaborn.heatmap draws the
-    whole figure once more to check whether tick labels overlap; here the caller gives them.
-    Returns the mesh (for a colour bar).
-    """
-    values = table.to_numpy(dtype=float)
-    rows, cols = values.shape
-    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm,
-                         edgecolors="white", linewidth=0.5)
-    ax.set(xlim=(0, cols), ylim=(rows, 0))
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xticks(np.arange(cols) + 0.5, list(table.columns) if xlabels is None else xlabels)
-    ax.set_yticks(np.arange(rows) + 0.5, list(table.index) if ylabels is None else ylabels)
-    if annot:
-        light = _luminance(mesh.cmap(mesh.norm(values))) <= 0.408
-        for (i, j), v in np.ndenumerate(values):
-            if np.isfinite(v):
-                # inside its cell: nothing the layout or the tight box must make room for
-                ax.text(j + 0.5, i + 0.5, format(v, annot), ha="center", va="center",
-                        fontsize=annot_size, color="white" if light[i, j] else "0.15",
-                        in_layout=False)
-    return mesh
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -178,18 +138,20 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
         text = n_text(n, label("per_point", study))
         return text if relative else label("indicative", study, n=text)
 
-    with house_style():
-        # square panels (aspect equal) of about 5.3 in, with the titles above them: two lines
-        # (figure and panel) over side-by-side panels, one over a single panel
-        k = len(roles)
-        fig = Figure(figsize=(6.0, 6.05) if k == 1 else (0.6 + 5.55 * k, 6.45),
-                     layout="constrained")
+    # panels of about 5.3 in, square (the same scale across and up, as the diagonal S = I and
+    # the iso-opportunity lines need), with the titles above them (two lines, figure and panel,
+    # over side-by-side panels, one over a single panel) and one legend below. Constrained
+    # layout fills the figure: with aspect fixed (aspect="equal") it would leave space and
+    # settle on a slightly different layout at each draw.
+    k = len(roles)
+    size = (6.0, 6.3) if k == 1 else (0.6 + 5.55 * k, 6.65)
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
         axes = np.atleast_1d(fig.subplots(1, k, squeeze=False)[0])
         panels = []
         for k, (ax, role) in enumerate(zip(axes, roles, strict=True)):
             part = d if role is None else d[d["role"] == role]
-            panels.append(_landscape_panel(ax, part, th, names, point_label, study,
-                                           legend=k == 0))
+            panels.append(_landscape_panel(ax, part, th, names, point_label, study))
             if k > 0:
                 ax.set_ylabel("")
             if len(roles) > 1:
@@ -207,15 +169,19 @@ def opportunity_landscape(odi: pd.DataFrame, study: object | None = None,
             seg = " - ".join(x for x in (label(roles[0], study) if roles[0] else "", where) if x)
             head = title or f"{label('title_landscape', study)}{' - ' + seg if seg else ''}"
             axes[0].set_title(f"{head} ({n_part(d['n'])})")
+        # every class of any panel, and the reference lines, in one legend below the panels
+        classes = RELATIVE_ORDER if relative else SERVED_ORDER
+        figure_legend(fig, [label(c, study) for c in classes])
+        decimal_ticks(fig, study)
         # the point labels are placed in points, so the panels' final size must be known
         fig.get_layout_engine().execute(fig)
         for ax, labels in zip(axes, panels, strict=True):
-            _label_points(ax, labels, 7)
+            _label_points(ax, labels, small_size(fig))
     return _finish(fig, path)
 
 
 def _landscape_panel(ax, d: pd.DataFrame, th: Thresholds, names: dict[str, str],
-                     point_label: str, study: object | None, legend: bool
+                     point_label: str, study: object | None
                      ) -> dict[tuple[float, float], str]:
     """One role's landscape on ``ax``: reference lines (served classes) or intervals
     (relative classes), and points by class.
@@ -237,7 +203,7 @@ def _landscape_panel(ax, d: pd.DataFrame, th: Thresholds, names: dict[str, str],
         ax.plot(x, x, color="0.3", lw=1, label=label("diagonal", study))
         for o, ls in ((th.underserved, "--"), (th.high, "-."), (th.extreme, ":")):
             ax.plot(x, 2 * x - o, color="0.5", lw=0.9, ls=ls,
-                    label=label("iso_line", study, o=f"{o:g}"))
+                    label=label("iso_line", study, o=f"{o:g}".replace(".", decimal_sign(study))))
         order, colour = SERVED_ORDER, SERVED_COLOURS
     column = "class" if relative else "served"
     for cls in order:
@@ -245,10 +211,8 @@ def _landscape_panel(ax, d: pd.DataFrame, th: Thresholds, names: dict[str, str],
         if len(sub):
             ax.scatter(sub["I"], sub["S"], s=60, color=colour[cls],
                        edgecolor="white", zorder=3, label=label(cls, study), clip_on=False)
-    ax.set(xlim=(0, 10), ylim=(0, 10), aspect="equal", xlabel=label("importance", study),
+    ax.set(xlim=(0, 10), ylim=(0, 10), xlabel=label("importance", study),
            ylabel=label("satisfaction", study))
-    if legend:
-        ax.legend(loc="upper left", fontsize=7, frameon=True)
     # one label per position: clusters with the same I and S share it
     text = d[point_label] if point_label in d else d["code"]
     text = text.astype(str).map(lambda c: names.get(c, c) if point_label == "code" else c)
@@ -279,14 +243,14 @@ def _place_labels(ax, labels: dict[tuple[float, float], str], size: float) -> di
     box = ax.get_position()  # figure fraction
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    # data units -> points; the axes are square in data (aspect equal), so take the smaller side
-    scale = min(box.width * fig.get_figwidth() / (x1 - x0),
-                box.height * fig.get_figheight() / (y1 - y0)) * 72
-    points = {xy: (xy[0] * scale, xy[1] * scale) for xy in labels}
+    # data units -> points, across and up
+    sx = box.width * fig.get_figwidth() / (x1 - x0) * 72
+    sy = box.height * fig.get_figheight() / (y1 - y0) * 72
+    points = {xy: (xy[0] * sx, xy[1] * sy) for xy in labels}
     dot = 5.0  # marker radius in points, with a little air
     taken = [(px - dot, py - dot, px + dot, py + dot) for px, py in points.values()]
     font = FontProperties(size=size)
-    limit = (x0 * scale, y0 * scale, x1 * scale, y1 * scale)
+    limit = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
 
     def overlap(a, b) -> float:
         w = min(a[2], b[2]) - max(a[0], b[0])
@@ -334,8 +298,9 @@ def top3_bars(top3: pd.DataFrame, study: object | None = None, title: str | None
     rnames = region_labels(study)
     regions = [r for r in rnames if r in set(top3["region"])] or list(
         dict.fromkeys(top3["region"]))
-    with house_style():
-        fig = Figure(figsize=(9.65, 2.2 * max(1, len(regions)) + 0.35), layout="constrained")
+    size = (9.65, 2.2 * max(1, len(regions)) + 0.6)  # and the roles' legend below
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
         axes = np.atleast_1d(fig.subplots(len(regions) or 1, 1, squeeze=False,
                                           sharex=True)[:, 0])
         for ax, region in zip(axes, regions, strict=False):
@@ -343,10 +308,14 @@ def top3_bars(top3: pd.DataFrame, study: object | None = None, title: str | None
                                                                                          False])
             ylab = [f"{label(r, study)} {int(k)}. {_wrap(c, 45)}" for r, k, c in
                     zip(d["role"], d["rank"], d["cluster"], strict=True)]
-            ax.barh(range(len(d)), d["n"].astype(float),
-                    color=[ROLE_COLOURS.get(r, "0.5") for r in d["role"]])
-            ax.set_yticks(range(len(d)), ylab, fontsize=7)
-            ax.set_title(rnames.get(region, region), loc="left", fontsize=9)
+            y = np.arange(len(d))
+            for role in dict.fromkeys(d["role"]):  # one labelled set of bars per role
+                mine = (d["role"] == role).to_numpy()
+                ax.barh(y[mine], d["n"][mine].astype(float), label=label(role, study),
+                        color=ROLE_COLOURS.get(role, "0.5"))
+            ax.set_yticks(y, ylab, fontsize=small_size(fig))
+            ax.set_title(rnames.get(region, region), loc="left")
+        figure_legend(fig, [label(r, study) for r in ROLE_COLOURS])
         axes[-1].set_xlabel(label("notes", study))
         axes[-1].xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         fig.suptitle(f"{title or label('title_top3', study)} "
@@ -375,20 +344,22 @@ def region_heatmap(counts: pd.DataFrame, kind: str, measure: str = "notes",
         table = table.reindex(columns=sorted(set(codes) | set(table.columns)), fill_value=0)
     xlabels = [_wrap(names.get(c, c), 18) for c in table.columns]
     ylabels = [rnames.get(r, r) for r in table.index]
-    with house_style():
-        # cells of about 0.7 x 0.5 in, and room for the region names, the cluster names
-        # (18 characters wide, turned 45 degrees), the title and the colour bar
-        rows, cols = table.shape
-        fig = Figure(figsize=(2.0 + 0.68 * cols, 1.6 + 0.5 * rows), layout="constrained")
+    # cells of about 0.7 x 0.5 in, and room for the region names, the cluster names
+    # (18 characters wide, turned 45 degrees), the title and the colour bar
+    rows, cols = table.shape
+    size = (2.0 + 0.68 * cols, 1.6 + 0.5 * rows)
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
         ax = fig.subplots()
-        mesh = _heatmap(ax, table.astype(float), "viridis", xlabels=xlabels, ylabels=ylabels,
-                        annot=".0f", annot_size=mpl.rcParams["font.size"])
-        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
+        mesh = heatmap(ax, table.astype(float), "viridis", xlabels=xlabels, ylabels=ylabels,
+                       annot=0, annot_size=mpl.rcParams["font.size"], study=study)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=small_size(fig))
         for t in ax.get_xticklabels():
             t.set_horizontalalignment("right")
         fig.colorbar(mesh, ax=ax, label=label(measure, study))
         ax.set_title(f"{title or label('title_heatmap', study)}: {label(kind, study)} "
                      f"({n_text(int(table.to_numpy().sum()))})")
+        decimal_ticks(fig, study)
     return _finish(fig, path)
 
 
@@ -411,7 +382,7 @@ def quadrant_bubbles(quadrants: pd.DataFrame, study: object | None = None,
     d["x"] = d["explore"].map(qx) + (d["slot"] % cols + 0.5) / cols
     d["y"] = d["term"].map(qy) + 1 - ((d["slot"] // cols) + 0.5) / np.ceil(d["cnt"] / cols)
     wmax = d["weight"].max() if len(d) and d["weight"].max() > 0 else 1.0
-    with house_style():
+    with house_style(7.15):
         fig = Figure(figsize=(7.15, 6.15), layout="constrained")
         ax = fig.subplots()
         ax.axhline(1, color="0.3", lw=1)
@@ -420,7 +391,7 @@ def quadrant_bubbles(quadrants: pd.DataFrame, study: object | None = None,
                    color=colours(1)[0], edgecolor="white")
         for _, r in d.iterrows():
             ax.annotate(_wrap(names.get(r["code"], r["code"]), 18), (r["x"], r["y"]),
-                        ha="center", va="center", fontsize=7)
+                        ha="center", va="center", fontsize=small_size(fig))
         ax.set(xlim=(0, 2), ylim=(0, 2))
         ax.set_xticks([0.5, 1.5], [label("exploit", study), label("explore", study)])
         ax.set_yticks([0.5, 1.5], [label("short", study), label("long", study)])
@@ -448,8 +419,9 @@ def side_comparison(common: pd.DataFrame, study: object | None = None,
     """
     d = common[common["region"] == region].sort_values("key")
     pairing = d["pairing"].iloc[0] if len(d) else "theme"
-    with house_style():
-        fig = Figure(figsize=(6.8, 0.5 * max(len(d), 2) + 1.25), layout="constrained")
+    size = (6.8, 0.5 * max(len(d), 2) + 1.5)  # with the legend below
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
         ax = fig.subplots()
         y = np.arange(len(d))
         what = "n" if region == "all" or "picks_hbo" not in d else "picks"
@@ -458,18 +430,23 @@ def side_comparison(common: pd.DataFrame, study: object | None = None,
         ax.barh(y, d["n_mkb"].astype(float), color=ROLE_COLOURS["mkb"], label=label("mkb", study))
         tie = d["tie"] if "tie" in d else pd.Series(False, index=d.index)
         word = label("tie_note", study)
+        # a theme is the codebook's own word; a quadrant ("explore/long") is named in words
+        keys = [" / ".join(label(p, study) for p in str(k).split("/")) if pairing == "quadrant"
+                else k for k in d["key"]]
         ticks = [f"{'* ' if c else ''}{k}{f'{chr(10)}({word})' if c and t else ''}"
-                 for k, c, t in zip(d["key"], d["common"], tie, strict=True)]
+                 for k, c, t in zip(keys, d["common"], tie, strict=True)]
         ax.set_yticks(y, ticks)
         ax.axvline(0, color="0.3", lw=1)
         lim = max(1.0, float(np.nanmax(np.r_[d["n_hbo"], d["n_mkb"]].astype(float))) if len(d)
                   else 1.0)
         ax.set_xlim(-lim * 1.1, lim * 1.1)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))  # groups are counted
-        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{abs(v):g}"))
+        sign = decimal_sign(study)  # hbo to the left of 0, counted as a positive number
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(
+            lambda v, _: f"{abs(v):g}".replace(".", sign)))
         ax.set_xlabel(label("groups_in_top3" if what == "n" else "picks_in_top3", study))
         ax.set_ylabel(label(pairing, study))
-        ax.legend(loc="lower right", fontsize=7)
+        figure_legend(fig, [label(r, study) for r in ROLE_COLOURS])
         n = (int(d["groups"].max()) if "groups" in d and len(d) else
              int(d["n_hbo"].sum() + d["n_mkb"].sum()))
         where = label("national", study) if region == "all" else region_labels(study).get(
@@ -488,10 +465,10 @@ def ranking_plot(consensus: pd.DataFrame, study: object | None = None,
     """
     names = _names(codebook, study)
     roles = list(dict.fromkeys(consensus["role"]))
-    with house_style():
-        rows = consensus.groupby("role").size().max() if len(consensus) else 3
-        fig = Figure(figsize=(5.85 * max(1, len(roles)), 0.45 * rows + 1.7),
-                     layout="constrained")
+    rows = consensus.groupby("role").size().max() if len(consensus) else 3
+    size = (5.85 * max(1, len(roles)), 0.45 * rows + 1.7)
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
         axes = np.atleast_1d(fig.subplots(1, max(1, len(roles)), squeeze=False)[0])
         for ax, role in zip(axes, roles, strict=False):
             d = consensus[consensus["role"] == role].sort_values("mean_rank", ascending=False)
@@ -499,22 +476,27 @@ def ranking_plot(consensus: pd.DataFrame, study: object | None = None,
             err = np.vstack([d["mean_rank"] - d["ci_low"], d["ci_high"] - d["mean_rank"]])
             ax.errorbar(d["mean_rank"], y, xerr=np.nan_to_num(err), fmt="o",
                         color=ROLE_COLOURS.get(role, "0.3"), capsize=3)
-            ax.set_yticks(y, [_wrap(names.get(c, c), 34) for c in d["code"]], fontsize=7)
+            ax.set_yticks(y, [_wrap(names.get(c, c), 34) for c in d["code"]],
+                          fontsize=small_size(fig))
             ax.set_xlabel(label("mean_rank", study))
             ax.invert_xaxis()
             ax.set_title(f"{label(role, study)} ({n_text(d['n'])})")
         fig.suptitle(f"{title or label('title_ranking', study)} ({label('interval', study)})")
+        decimal_ticks(fig, study)
     return _finish(fig, path)
 
 
 def form_heatmaps(scores: pd.DataFrame, role: str, study: object | None = None,
                   codebook: pd.DataFrame | None = None, title: str | None = None,
                   path: str | os.PathLike | None = None) -> Figure:
-    """Forms x outcomes of one role: mean current, mean potential and their gap.
+    """Forms x outcomes of one role: mean current, mean potential and their gap, one panel
+    above the other on the same columns.
 
     ``scores`` is :func:`hbomkb.analysis.survey_scores.form_scores`. Current and potential share
-    one colour scale (the study's answer scale); the gap panel is centred on 0 and carries the
-    numbers (every mean is also in the table reports show beside the figure).
+    one colour scale, fitted to their means (whole and half answer points around them, within
+    the study's answer scale). The gap panel's scale is fitted to the gaps: centred on 0 when
+    they have both signs, from the smallest to the largest otherwise. It carries the numbers
+    (every mean is also in the table reports show beside the figure).
     """
     names = _names(codebook, study)
     d = scores[scores["role"] == role]
@@ -524,31 +506,39 @@ def form_heatmaps(scores: pd.DataFrame, role: str, study: object | None = None,
     outcomes = sorted(set().union(*(g.columns for g in grids.values())))
     grids = {k: g.reindex(index=forms, columns=outcomes) for k, g in grids.items()}
     lo, hi = getattr(study, "scale_min", 1), getattr(study, "scale_max", 5)
-    reach = float(np.nanmax(np.abs(grids["gap"].to_numpy(dtype=float)), initial=0)) or 1.0
+    means = np.r_[grids["current"].to_numpy(dtype=float).ravel(),
+                  grids["potential"].to_numpy(dtype=float).ravel()]
+    if np.isfinite(means).any():
+        lo = max(lo, np.floor(np.nanmin(means) * 2) / 2)
+        hi = min(hi, max(np.ceil(np.nanmax(means) * 2) / 2, lo + 0.5))
+    gap_norm, gap_side = fitted_norm(grids["gap"].to_numpy(dtype=float))
     xlabels = [_wrap(names.get(c, c), 16) for c in outcomes]
     ylabels = [_wrap(names.get(f, f), 30) for f in forms]
-    with house_style():
-        # rows of about 0.45 in, and room below for the outcome names (16 characters wide,
-        # turned 60 degrees) and above for the titles
-        fig = Figure(figsize=(16.8, 2.0 + 0.45 * len(forms)), layout="constrained")
-        axes = fig.subplots(1, 3, sharey=True)
-        scale = mpl.colors.Normalize(lo, hi)
+    # cells of about 0.62 x 0.28 in, room left for the form names (30 characters wide), below
+    # for the outcome names (16 characters wide, turned 45 degrees), right for the colour bars
+    size = (3.8 + 0.62 * len(outcomes), 1.4 + 3 * (0.35 + 0.28 * len(forms)))
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
+        axes = fig.subplots(3, 1, sharex=True)
         meshes = {}
         for ax, col in zip(axes, ("current", "potential", "gap"), strict=True):
             gap = col == "gap"
-            meshes[col] = _heatmap(
-                ax, grids[col], sns.color_palette("vlag", as_cmap=True) if gap else "viridis",
-                mpl.colors.Normalize(-reach, reach) if gap else scale, xlabels=xlabels,
-                ylabels=ylabels, annot=".1f" if gap else None)
+            meshes[col] = heatmap(
+                ax, grids[col], difference_cmap(gap_side) if gap else "viridis",
+                gap_norm if gap else mpl.colors.Normalize(lo, hi), xlabels=xlabels,
+                ylabels=ylabels, annot=1 if gap else None, annot_size=small_size(fig),
+                study=study)
             ax.set_title(label(col, study))
-            ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-            ax.tick_params(axis="y", labelsize=7)
-            for t in ax.get_xticklabels():
-                t.set_horizontalalignment("right")
-        fig.colorbar(meshes["current"], ax=list(axes[:2]), fraction=0.03, pad=0.02)
-        fig.colorbar(meshes["gap"], ax=axes[2], fraction=0.05, pad=0.03)
+            ax.tick_params(axis="y", labelsize=small_size(fig))
+        axes[-1].tick_params(axis="x", labelrotation=45, labelsize=small_size(fig))
+        for t in axes[-1].get_xticklabels():
+            t.set_horizontalalignment("right")
+        fig.colorbar(meshes["current"], ax=list(axes[:2]), fraction=0.04, pad=0.02,
+                     label=label("mean_score", study))
+        fig.colorbar(meshes["gap"], ax=axes[2], fraction=0.04, pad=0.02)
         fig.suptitle(f"{title or label('title_form_scores', study)} - {label(role, study)} "
                      f"({label('respondents', study)}: {n_text(d['n'], label('per_cell', study))})")
+        decimal_ticks(fig, study)
     return _finish(fig, path)
 
 
@@ -562,9 +552,10 @@ def form_fit_plot(fit: pd.DataFrame, study: object | None = None,
     """
     names = _names(codebook, study)
     roles = list(dict.fromkeys(fit["role"]))
-    with house_style():
-        fig = Figure(figsize=(6.4 * max(1, len(roles)), 0.45 * fit["form"].nunique() + 1.8),
-                     layout="constrained")
+    # and one legend of the scales below the panels
+    size = (6.4 * max(1, len(roles)), 0.45 * fit["form"].nunique() + 2.1)
+    with house_style(size[0]):
+        fig = Figure(figsize=size, layout="constrained")
         axes = np.atleast_1d(fig.subplots(1, max(1, len(roles)), squeeze=False)[0])
         for ax, role in zip(axes, roles, strict=False):
             d = fit[fit["role"] == role]
@@ -578,10 +569,11 @@ def form_fit_plot(fit: pd.DataFrame, study: object | None = None,
                 ax.errorbar(s["fit"], y, xerr=np.nan_to_num(err), fmt="o", capsize=2,
                             color=SCALE_COLOURS[scale], label=label(scale, study), zorder=3 + j)
             ax.set_yticks(range(len(order)), [_wrap(names.get(f, f), 34) for f in order],
-                          fontsize=7)
+                          fontsize=small_size(fig))
             ax.set_xlim(getattr(study, "scale_min", 1), getattr(study, "scale_max", 5))
             ax.set_xlabel(label("fit", study))
             ax.set_title(f"{label(role, study)} ({n_text(d['n'], label('per_form', study))})")
-            ax.legend(loc="lower right", fontsize=7)
+        figure_legend(fig, [label(s, study) for s in SCALE_COLOURS])
         fig.suptitle(f"{title or label('title_form_fit', study)} ({label('interval', study)})")
+        decimal_ticks(fig, study)
     return _finish(fig, path)

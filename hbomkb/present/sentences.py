@@ -1,4 +1,4 @@
-"""Generated sentences that carry their sources, and the Dutch number and list formats they use.
+"""Generated sentences that carry their sources, and the number and list formats they use.
 
 A :class:`Sentence` is one claim of a report's text: its Markdown ``text``, and its ``sources``,
 the rows of the report tables it quotes (the table's file name, as the report publishes it in
@@ -7,7 +7,8 @@ a sentence quotes is in one of those rows, or is the number of rows a source nam
 5``); numbers that come from the study's settings (a threshold, alpha) are listed in ``fixed``,
 as the exact phrase the sentence uses. ``tests/test_inference.py`` checks this on the demo. A
 :class:`Text` is the sentences of one block of a report (a summary, the conclusions) with the
-Markdown they make together.
+Markdown they make together. :class:`Words` writes numbers, lists and sides the way the
+study's language does (Dutch "3,5" and "a, b en c"; English "3.5" and "a, b and c").
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hbomkb.labels import label
+from hbomkb.labels import label, language_of
 from hbomkb.present import markdown as md
 
-# The sentences are Dutch, so the words they take from hbomkb.labels (a side, a reading of W,
-# a pairing) are looked up in Dutch too: a sentence never mixes two languages.
+# The default language of the sentences. A sentence takes the words it needs from hbomkb.labels
+# (a side, a reading of W, a pairing) in its own language: it never mixes two languages.
 LANGUAGE = "nl"
+# The word that joins the last two items of a list, per language.
+CONJUNCTIONS = {"and": ("en", "and"), "or": ("of", "or")}
 
 
 @dataclass(frozen=True)
@@ -77,33 +80,35 @@ class Text:
         return self.text
 
 
-def nummer(x: object, decimals: int = 1) -> str:
-    """A number the Dutch way: decimal comma, no thousands separator; missing -> '–'."""
+def nummer(x: object, decimals: int = 1, language: object = LANGUAGE) -> str:
+    """A number as the language writes it, without thousands separator: the Dutch way with a
+    decimal comma ("3,5"), English with a point ("3.5"); missing -> '–'."""
     try:
         v = float(x)
     except (TypeError, ValueError):
         return "–"
     if math.isnan(v):
         return "–"
-    return f"{v:.{decimals}f}".replace(".", ",")
+    text = f"{v:.{decimals}f}"
+    return text if language_of(language) == "en" else text.replace(".", ",")
 
 
-def interval(low: object, high: object, decimals: int = 1) -> str:
+def interval(low: object, high: object, decimals: int = 1, language: object = LANGUAGE) -> str:
     """An interval in a sentence: "3,3–20,0" (as :func:`hbomkb.present.tables.interval_text`
     writes it in a table)."""
-    return f"{nummer(low, decimals)}–{nummer(high, decimals)}"
+    return f"{nummer(low, decimals, language)}–{nummer(high, decimals, language)}"
 
 
-def p_waarde(p: object) -> str:
-    """A p-value as 'p = 0,012' or 'p < 0,001'."""
+def p_waarde(p: object, language: object = LANGUAGE) -> str:
+    """A p-value as 'p = 0,012' or 'p < 0,001' (English: 'p = 0.012')."""
     v = float(p) if p is not None and not pd.isna(p) else math.nan
     if math.isnan(v):
-        return "p onbekend"
-    return "p < 0,001" if v < 0.001 else f"p = {nummer(v, 3)}"
+        return "p unknown" if language_of(language) == "en" else "p onbekend"
+    return f"p < {nummer(0.001, 3, language)}" if v < 0.001 else f"p = {nummer(v, 3, language)}"
 
 
 def opsomming(items: list[str], conj: str = "en") -> str:
-    """'a', 'a en b', 'a, b en c'."""
+    """'a', 'a en b', 'a, b en c' (``conj`` joins the last two)."""
     items = [str(i) for i in items if str(i)]
     if not items:
         return ""
@@ -144,9 +149,51 @@ def naam(code: object, labels: dict[str, str], cluster: object = None, extra: st
     return md.text(code) + (f" ({extra})" if extra else "")
 
 
-def side(role: str) -> str:
-    """A side as the subject of a sentence: "het hbo", "het mkb"."""
-    return label(f"side_{role}", LANGUAGE) if role in ("hbo", "mkb") else md.text(role)
+def side(role: str, language: object = LANGUAGE) -> str:
+    """A side as the subject of a sentence: "het hbo", "het mkb" ("the hbo side")."""
+    return label(f"side_{role}", language) if role in ("hbo", "mkb") else md.text(role)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words and formats of one language for generated text: ``Words.of(study)``.
+
+    ``pick(nl, en)`` chooses a sentence's wording; ``num``, ``interval``, ``p``, ``list`` and
+    ``side`` write numbers, p-values, lists and sides as that language does; ``label`` looks a
+    word up in :mod:`hbomkb.labels`.
+    """
+
+    language: str = LANGUAGE
+
+    @classmethod
+    def of(cls, language: object = LANGUAGE) -> Words:
+        return cls(language_of(language))
+
+    @property
+    def en(self) -> bool:
+        return self.language == "en"
+
+    def pick(self, nl: str, en: str) -> str:
+        return en if self.en else nl
+
+    def num(self, x: object, decimals: int = 1) -> str:
+        return nummer(x, decimals, self.language)
+
+    def interval(self, low: object, high: object, decimals: int = 1) -> str:
+        return interval(low, high, decimals, self.language)
+
+    def p(self, p: object) -> str:
+        return p_waarde(p, self.language)
+
+    def list(self, items: list[str], conj: str = "and") -> str:
+        """'a, b and c' ('a, b en c'); ``conj`` is "and" or "or"."""
+        return opsomming(items, CONJUNCTIONS[conj][self.en])
+
+    def side(self, role: str) -> str:
+        return side(role, self.language)
+
+    def label(self, key: str, **fmt: object) -> str:
+        return label(key, self.language, **fmt)
 
 
 def tied_at(df: pd.DataFrame, column: str, decimals: int, largest: bool = True

@@ -12,6 +12,7 @@ import pandas as pd
 
 from hbomkb.config import Study
 from hbomkb.labels import column_label, label, language_of, value_label
+from hbomkb.present.html import p_text as html_p_text
 
 
 def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
@@ -91,11 +92,9 @@ def interval_text(low: object, high: object, decimals: int = 1, language: object
 
 
 def p_text(p: object, language: object = None) -> str:
-    """A p-value in a table cell: "< 0,001" below 0.001, else three decimals; "" if missing."""
-    if p is None or pd.isna(p):
-        return ""
-    sep = "," if language_of(language) == "nl" else "."
-    return f"< 0{sep}001" if float(p) < 0.001 else f"{float(p):.3f}".replace(".", sep)
+    """A p-value in a table cell: "< 0,001" below 0.001, else three decimals; "" if missing
+    (:func:`hbomkb.present.html.p_text` with the study's decimal sign)."""
+    return html_p_text(p, "," if language_of(language) == "nl" else ".")
 
 
 def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True,
@@ -267,8 +266,11 @@ def present(df: pd.DataFrame, labels: dict[str, str], drop: tuple[str, ...] = ()
             language: object = None) -> pd.DataFrame:
     """A result table of :mod:`hbomkb.analysis.score` as shown to readers: column names and
     values in the study's ``language`` (a Study or "nl"/"en"; Dutch by default), and the
-    national label beside every code column."""
+    national label beside every code column. A ``reason`` (remark) column without any remark
+    is left out."""
     out = df.drop(columns=[c for c in drop if c in df.columns]).copy()
+    if "reason" in out and out["reason"].fillna("").astype(str).str.strip().eq("").all():
+        out = out.drop(columns="reason")  # a remark column with no remark says nothing
     for c in _VALUE_COLUMNS:
         if c in out:
             out[c] = out[c].map(lambda v: value_label(v, language))
@@ -402,9 +404,19 @@ def top3_frequency(top3_national: pd.DataFrame, labels: dict[str, str],
 def quadrant_table(quadrants: pd.DataFrame, labels: dict[str, str], language: object = None
                    ) -> pd.DataFrame:
     """The quadrant ordering (:func:`hbomkb.analysis.score.quadrants`) as readers see it,
-    carrying what its weights count: notes, top-3 picks, or (importance) the raters."""
-    out = present(quadrants, labels, language=language)
+    carrying what its weights count: notes, top-3 picks, or (importance) the raters.
+
+    One table holds one kind and one kind of weight, so neither is repeated on every row: the
+    kind belongs in the caption, the kind of weight is the unit of the n ("n = 92 notities").
+    A weight that is the count n itself (notes, top-3 picks) shows once, as n; an importance
+    weight shows under its own name ("belang (I, 0-10)") beside the raters' n.
+    """
     weight = quadrants["weight_type"].iloc[0] if len(quadrants) else "frequency"
+    q = quadrants.drop(columns=["kind", "weight_type"])
+    if weight != "importance" and (q["weight"] == q["n"].astype(float)).all():
+        q = q.drop(columns="weight")
+    out = present(q, labels, language=language).rename(
+        columns={column_label("weight", language): label("importance", language)})
     if weight == "importance":
         return with_n(out, quadrants["n"].max() if len(quadrants) else 0, "participants")
     return with_n(out, quadrants["n"].sum(), "top3_picks" if weight == "top3" else "notes_short")
@@ -470,12 +482,12 @@ def ordinal_table(model: pd.DataFrame, labels: dict[str, str],
                   language: object = None) -> pd.DataFrame:
     """The ordinal model (:func:`hbomkb.analysis.ordinal.ordinal_model`) as readers see it:
     per term its kind and level (a code with its national label; the situation as a word),
-    and the odds ratio with its interval."""
+    and the odds ratio with its interval; the respondents behind it in the caption (n)."""
     level = model["term"].astype(str).str.extract(r"\[(.*)\]")[0]
     m = model.assign(code=level.map(lambda v: value_label(v, language)),
                      group=model["group"].map(lambda g: label(f"{g}_term", language)))
-    m = m[["group", "code", "odds_ratio", "ci_low", "ci_high", "p", "n", "n_respondents",
-           "reason"]]
+    # the respondents behind the model are the same for every term: the caption states them
+    m = m[["group", "code", "odds_ratio", "ci_low", "ci_high", "p", "n", "reason"]]
     out = present(m, labels, language=language)
     return with_n(out, model["n_respondents"].max() if len(model) else 0, "respondents")
 
@@ -483,6 +495,7 @@ def ordinal_table(model: pd.DataFrame, labels: dict[str, str],
 def proportional_odds_table(check: pd.DataFrame, language: object = None) -> pd.DataFrame:
     """The proportional-odds check (:func:`hbomkb.analysis.ordinal.proportional_odds_check`):
     the odds ratio of the situation at each cut-point, and the Wald test of their equality."""
-    c = check.drop(columns=["term"])
+    # one model behind every row: its respondents are stated in the caption, not per row
+    c = check.drop(columns=["term", "n_respondents"], errors="ignore")
     return with_n(present(c, {}, language=language),
                   check["n_respondents"].max() if len(check) else 0, "respondents")

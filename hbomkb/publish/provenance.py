@@ -9,17 +9,85 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
+import sysconfig
+import tempfile
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import pandas as pd
 
 from hbomkb.config import PACKAGE_DIR, PROJECT_DIR, Study
 from hbomkb.files import combined_hash, file_hashes, raw_files, sha256_file
 from hbomkb.present import markdown as md
+
+
+def shown_path(path: str | os.PathLike, project: Path = PROJECT_DIR) -> str:
+    """How a published report names a folder of the machine that built it: relative to the
+    project when it lies inside it (``data/raw/demo``, ``.`` for the project itself), otherwise
+    by its own name only (a study is identified by the hash of its input, not by where it
+    was). Never an absolute path: a report is read on other machines."""
+    folder = Path(os.path.abspath(path))
+    try:
+        return folder.relative_to(project).as_posix() or "."
+    except ValueError:
+        return folder.name or "."
+
+
+def _machine_folders() -> dict[str, str]:
+    """The folders of this machine that turn up in messages and tracebacks, each with the
+    name a published report uses for it: the project (its files by their relative path),
+    Python's libraries, the home and the temporary folder."""
+    paths = sysconfig.get_paths()
+    return {str(PROJECT_DIR): ".", paths["purelib"]: "site-packages",
+            paths["platlib"]: "site-packages", paths["stdlib"]: "python-lib",
+            paths["platstdlib"]: "python-lib",
+            os.path.expanduser("~"): "~", tempfile.gettempdir(): "$TMPDIR"}
+
+
+def machine_path_hider(folders: Mapping[str | os.PathLike, str] | None = None
+                       ) -> Callable[[str], str]:
+    """A function that rewrites text for publishing: every absolute path in it that lies in
+    one of ``folders`` (folder -> the name to show instead, e.g. a staging folder -> the
+    :func:`shown_path` of the folder it publishes to) or in a folder of this machine (the
+    project, Python's libraries, home, temp) is shown relative to that name; a path that is
+    exactly the project's becomes relative to it (``hbomkb/notebook.py``).
+
+    Longer folders win (a study inside the project is named by its own entry). A folder only
+    matches as a whole path segment: ``/tmp/ab`` is not inside ``/tmp/a``. Embedded images
+    (``data:…;base64,…``) are left as they are.
+    """
+    named: dict[str, str] = {}
+    for folder, name in _machine_folders().items():
+        if folder and os.path.isabs(folder) and folder != os.sep:
+            named[os.path.normpath(folder)] = name
+    for folder, name in (folders or {}).items():
+        for form in {os.path.normpath(str(folder)), os.path.realpath(folder)}:
+            named[form] = name
+    if not named:
+        return lambda text: text
+    ordered = sorted(named, key=len, reverse=True)
+    # an embedded image (a data: URL, whose base64 may by chance spell a folder) is passed
+    # over whole; a folder matches when a slash (a path inside it goes on) or the end of the
+    # path follows
+    pattern = re.compile(r"(data:[\w/+.-]*;base64,[A-Za-z0-9+/=\s]*)|("
+                         + "|".join(re.escape(f) for f in ordered) + ")"
+                         + r"""(?:(/)|(?=[\s'"`:;,)\]}>|<\x1b]|$))""")
+
+    def shown(match: re.Match) -> str:
+        if match.group(1):
+            return match.group(1)
+        name, slash = named[match.group(2)], match.group(3)
+        if name == "." and slash:
+            return ""  # /project/hbomkb/x.py -> hbomkb/x.py
+        return name + (slash or "")
+
+    return lambda text: pattern.sub(shown, text)
 
 
 def raw_inputs_hash(study: Study) -> str:
@@ -69,7 +137,7 @@ class Provenance:
 
     package_version: str
     git_commit: str | None
-    study: str
+    study: str  # the study's folder, as :func:`shown_path` names it
     study_title: str
     synthetic: bool
     raw_inputs: pd.DataFrame = field(repr=False)
@@ -121,9 +189,20 @@ class Provenance:
         return "\n".join(lines)
 
 
+def _shown_value(value: object) -> object:
+    """A parameter as the provenance block shows it: an absolute path by :func:`shown_path`."""
+    if isinstance(value, (str, os.PathLike)) and str(value) and os.path.isabs(value):
+        return shown_path(value)
+    return value
+
+
 def collect(study: Study, parameters: dict | None = None, now: datetime | None = None,
             hashes: pd.DataFrame | None = None) -> Provenance:
     """Gather the provenance of a report about ``study`` run with ``parameters``.
+
+    The study and every parameter that is an absolute path are named as :func:`shown_path`
+    names them (``data/raw/demo``, or only the folder's name outside the project): the
+    block never shows where the machine that built the report keeps its files.
 
     ``hashes`` is the study's :func:`hbomkb.files.file_hashes` listing when the caller has
     made it already (a report hashes its raw files once); otherwise it is made here.
@@ -133,11 +212,11 @@ def collect(study: Study, parameters: dict | None = None, now: datetime | None =
     return Provenance(
         package_version=package_version(),
         git_commit=git_commit(),
-        study=study.slug,
+        study=shown_path(study.root),
         study_title=study.title,
         synthetic=study.synthetic,
         raw_inputs=hashes,
         raw_hash=combined_hash(hashes),
-        parameters=dict(parameters or {}),
+        parameters={key: _shown_value(value) for key, value in (parameters or {}).items()},
         run_at=now.isoformat(timespec="seconds"),
     )

@@ -42,6 +42,7 @@ from hbomkb.config import (
 from hbomkb.files import combined_hash, file_hashes, sha256_file, write_text_atomic
 from hbomkb.inputs import build
 from hbomkb.publish import deck, lock, outputs, provenance, worker
+from hbomkb.publish.translate import notebook_source
 
 REGION_NOTEBOOK = "10-region.ipynb"
 NATIONAL_NOTEBOOK = "20-national.ipynb"
@@ -250,8 +251,13 @@ def quiet_kernel_manager(log: IO[bytes], ipc_dir: Path):
 
 
 def _strip_noise(nb, moved: dict[str, str], source_ids: list | None = None) -> None:
-    """Drop per-cell timing and papermill bookkeeping, and show the folders where the outputs
-    were published instead of the staging folders the notebook ran with (``moved``).
+    """Drop per-cell timing and papermill bookkeeping, and name folders as a published report
+    does: ``moved`` maps each folder the notebook ran with (the study, the staging folders) to
+    the name the report shows (:func:`hbomkb.publish.provenance.shown_path` of the study and
+    of the folders the outputs are published to). Every other absolute path of this machine
+    in the notebook (a traceback, a message) is shown relative to the project, Python's
+    libraries, home or temp (:func:`hbomkb.publish.provenance.machine_path_hider`): a
+    published notebook and its pages name no folder of the machine that built them.
 
     What stays is the same in every run of the same input: the cell ids of the source
     notebook (``source_ids``, in order; a cell without one gets an id made from its position
@@ -280,6 +286,33 @@ def _strip_noise(nb, moved: dict[str, str], source_ids: list | None = None) -> N
     params = meta.get("parameters", {})
     for key, value in params.items():
         params[key] = moved.get(value, value)
+    _hide_paths(nb, provenance.machine_path_hider(moved))
+
+
+def _hide_paths(node, hide) -> object:
+    """Rewrite every text in a notebook (in place) through ``hide``; embedded images (base64)
+    stay as they are."""
+    if isinstance(node, str):
+        return hide(node)
+    if isinstance(node, list):
+        node[:] = [_hide_paths(v, hide) for v in node]
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if not (key.startswith("image/") and key != "image/svg+xml"):
+                node[key] = _hide_paths(value, hide)
+    return node
+
+
+def _published_log(path: Path, moved: dict[str, str]) -> None:
+    """A kernel's log as the reports folder keeps it: without this machine's folders."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if text:
+            shown = provenance.machine_path_hider(moved)(text)
+            if shown != text:
+                write_text_atomic(path, shown)
+    except OSError:  # a log is diagnostics: never fail a report over it
+        pass
 
 
 def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
@@ -313,11 +346,21 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
     (reports_dir / "logs").mkdir(parents=True, exist_ok=True)
     out_nb = staging / f"{job.name}.ipynb"
     params = dict(job.parameters, reports_dir=str(staging), figures_dir=str(stage_figs))
-    with open(reports_dir / "logs" / f"{job.name}.kernel.log", "wb") as log, \
+    # the kernel runs with this machine's folders; the published files name them portably
+    moved = {str(stage_figs): provenance.shown_path(figures_dir),
+             str(staging): provenance.shown_path(reports_dir),
+             str(figures_dir): provenance.shown_path(figures_dir),
+             str(reports_dir): provenance.shown_path(reports_dir)}
+    if job.parameters.get("study"):
+        moved[str(job.parameters["study"])] = provenance.shown_path(job.parameters["study"])
+    log_path = reports_dir / "logs" / f"{job.name}.kernel.log"
+    failure = None
+    with open(log_path, "wb") as log, \
             tempfile.TemporaryDirectory(prefix=f"{lock.KERNEL_DIR_PREFIX}{os.getpid()}-") as ipc:
         try:
             papermill.execute_notebook(
-                _literal(job.notebook), _literal(out_nb), parameters=params, kernel_name=kernel,
+                notebook_source(job.notebook, job.language, _literal), _literal(out_nb),
+                parameters=params, kernel_name=kernel,
                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                 cwd=str(cwd or job.notebook.parent),
                 kernel_manager_class=quiet_kernel_manager(log, Path(ipc)),
@@ -326,15 +369,17 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
                 extra_arguments=["--HistoryManager.enabled=False"],
             )
         except PapermillExecutionError as e:
-            return _failed(job, reports_dir, staging, out_nb, start, e.exec_count,
-                           f"{e.ename}: {e.evalue}", e.source, stage_figs=stage_figs)
+            failure = (e.exec_count, f"{e.ename}: {e.evalue}", e.source)
         except Exception as e:  # kernel died, notebook unreadable, …: report, don't crash
-            return _failed(job, reports_dir, staging, out_nb, start, None,
-                           f"{type(e).__name__}: {e}", stage_figs=stage_figs)
+            failure = (None, f"{type(e).__name__}: {e}", "")
+    _published_log(log_path, moved)
+    if failure is not None:
+        return _failed(job, reports_dir, staging, out_nb, start, *failure,
+                       stage_figs=stage_figs, moved=moved)
 
     try:
         nb = nbformat.read(out_nb, as_version=4)
-        _strip_noise(nb, {str(stage_figs): str(figures_dir), str(staging): str(reports_dir)},
+        _strip_noise(nb, moved,
                      [c.get("id") for c in nbformat.read(job.notebook, as_version=4).cells])
         title = job.title or job.name
         pages = {
@@ -362,22 +407,26 @@ def _literal(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-def _keep_failed(job: Job, reports_dir: Path, out_nb: Path | None) -> Path | None:
+def _keep_failed(job: Job, reports_dir: Path, out_nb: Path | None,
+                 moved: dict[str, str] | None = None) -> Path | None:
     """Keep the executed notebook of a failed job under ``failed/`` for inspection; only a
-    readable one (never the empty or cut-off file an interrupted write leaves)."""
+    readable one (never the empty or cut-off file an interrupted write leaves), with folders
+    named as in a published notebook (``moved``, see :func:`_strip_noise`)."""
     # deferred: nbformat is imported by the worker processes only
     import nbformat
 
     if out_nb is None or not out_nb.is_file() or out_nb.stat().st_size == 0:
         return None
     try:
-        nbformat.read(out_nb, as_version=4)
+        nb = nbformat.read(out_nb, as_version=4)
+        _strip_noise(nb, moved or {})
+        text = nbformat.writes(nb) + "\n"
     except Exception:  # cut off, not JSON, not a notebook: nothing worth keeping
         return None
     kept = reports_dir / "failed" / f"{job.name}.ipynb"
     try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(out_nb, kept)
+        write_text_atomic(kept, text)
+        out_nb.unlink()
     except OSError:
         return None
     return kept
@@ -385,8 +434,8 @@ def _keep_failed(job: Job, reports_dir: Path, out_nb: Path | None) -> Path | Non
 
 def _failed(job: Job, reports_dir: Path, staging: Path, out_nb: Path | None, start: float,
             cell: int | None, error: str, source: str = "", stage_figs: Path | None = None,
-            phase: str = "execute") -> Outcome:
-    kept = _keep_failed(job, reports_dir, out_nb)
+            phase: str = "execute", moved: dict[str, str] | None = None) -> Outcome:
+    kept = _keep_failed(job, reports_dir, out_nb, moved)
     shutil.rmtree(staging, ignore_errors=True)
     if stage_figs is not None:
         shutil.rmtree(stage_figs, ignore_errors=True)
@@ -484,6 +533,11 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
     for o in ordered:
         if o.status == "ok":
             entries[o.name] = {"key": keys[o.name], "finished": now, "seconds": round(o.seconds, 2)}
+        elif o.status == "skipped" and not entries[o.name].get("finished"):
+            # the index shows a skipped report's last good build: keep when that was
+            entries[o.name]["finished"] = datetime.fromtimestamp(
+                (reports_dir / f"{o.name}.html").stat().st_mtime).astimezone().isoformat(
+                timespec="seconds")
         elif o.status == "failed" and o.name in entries:
             # a failed notebook runs again next time (no key); its last good version, still
             # published, keeps its date for the index

@@ -122,6 +122,9 @@ def _title_slide(canvas, study: Study, pub: Published) -> None:
 
 def _add(canvas, slide_spec: Slide, study: Study, pub: Published | None) -> None:
     slide, box, keep = render.new_slide(canvas, slide_spec.layout, slide_spec.title)
+    if slide_spec.footer:
+        box, below = render.split_footer(box)
+        render.add_footer(slide, slide_spec.footer, below)
     if slide_spec.picture is not None:
         render.add_picture(slide, slide_spec.picture, box)
     elif slide_spec.table is not None:

@@ -39,6 +39,7 @@ class Slide:
     picture: Path | None = None
     table: pd.DataFrame | None = None
     paragraphs: tuple[tuple[int, str], ...] = ()
+    footer: str = ""  # a line of text under the picture or table
     sources: tuple[TableSource, ...] = ()
     reports: tuple[str, ...] = ()
     section: str = ""
@@ -92,10 +93,12 @@ def result_slides(pub: Published) -> list[Slide]:
             sources=(pub.source(NATIONAL, f"kwadranten-outcome-{side}"),),
             reports=(NATIONAL,), section=f"quadrants-{side}"))
 
-    # 3. hbo and mkb compared: common ground
+    # 3. hbo and mkb compared: common ground, and whether it holds under other counting rules
     src = pub.source(NATIONAL, "hbo-mkb")
     slides.append(Slide(
-        label("deck_compared", lang), table=pub.table(NATIONAL, "hbo-mkb"), sources=(src,),
+        label("deck_compared", lang), table=pub.table(NATIONAL, "hbo-mkb"),
+        footer=" ".join(pub.sensitivity().split()),
+        sources=(src, pub.source(NATIONAL, "gevoeligheid-gemeenschappelijk")),
         reports=(NATIONAL,), section="compared", meta={"csv": src.path}))
 
     survey = pub.has_table(NATIONAL, "respondenten")

@@ -30,6 +30,7 @@ from pptx.util import Emu, Inches, Pt
 from hbomkb.config import Study
 from hbomkb.files import FIXED_TIME
 from hbomkb.labels import label, language_of
+from hbomkb.present import markdown as md
 
 # The layouts the deck uses, with the names other languages' templates give them.
 LAYOUT_ALIASES = {
@@ -148,18 +149,25 @@ def _style_runs(paragraph, size: int | None = None, bold: bool | None = None,
             run.font.color.rgb = color
 
 
+# Markdown emphasis in the reports' text: a ``*`` escaped with a backslash (from data, see
+# hbomkb.present.markdown) neither opens nor closes it
+_EMPHASIS = re.compile(r"(\*\*(?:\\.|[^*\\])+\*\*|(?<!\\)\*(?:\\.|[^*\\])+\*)")
+
+
 def add_runs(paragraph, text: str) -> None:
-    """``text`` with Markdown ``**bold**`` and ``*italic*`` as runs; the words unchanged."""
-    for part in re.split(r"(\*\*[^*]+\*\*|\*[^*]+\*)", text):
+    """Markdown ``text`` (as the reports' narrative writes it) as runs: ``**bold**`` and
+    ``*italic*`` as such, and text from data as it was written, without the escapes and
+    entities that kept it from becoming markup in the report (:func:`markdown.plain`)."""
+    for part in _EMPHASIS.split(text):
         if not part:
             continue
         run = paragraph.add_run()
         if part.startswith("**") and part.endswith("**") and len(part) > 4:
-            run.text, run.font.bold = part[2:-2], True
+            run.text, run.font.bold = md.plain(part[2:-2]), True
         elif part.startswith("*") and part.endswith("*") and len(part) > 2:
-            run.text, run.font.italic = part[1:-1], True
+            run.text, run.font.italic = md.plain(part[1:-1]), True
         else:
-            run.text = part
+            run.text = md.plain(part)
 
 
 def new_slide(canvas: Canvas, layout: str, title: str):
@@ -182,6 +190,25 @@ def new_slide(canvas: Canvas, layout: str, title: str):
     content = (MARGIN, top, prs.slide_width - 2 * MARGIN,
                prs.slide_height - top - NOTICE_HEIGHT - Inches(0.3))
     return slide, content, keep
+
+
+# Height of the line of text under a slide's picture or table (two lines of 14 pt).
+FOOTER_HEIGHT = Inches(0.8)
+
+
+def split_footer(box) -> tuple[tuple, tuple]:
+    """``box`` as the part above a footer line, and the footer line's own box."""
+    left, top, width, height = box
+    return ((left, top, width, height - FOOTER_HEIGHT),
+            (left, top + height - FOOTER_HEIGHT, width, FOOTER_HEIGHT))
+
+
+def add_footer(slide, text: str, box, size: int = 14) -> None:
+    """A line (or two) of Markdown text in ``box``, under a picture or a table."""
+    frame = slide.shapes.add_textbox(*box).text_frame
+    frame.word_wrap = True
+    add_runs(frame.paragraphs[0], text)
+    _style_runs(frame.paragraphs[0], size=size)
 
 
 def add_picture(slide, path: Path, box) -> object:

@@ -32,6 +32,8 @@ _RUN_AT = re.compile(r"^\|\s*(?:uitgevoerd op|run at|executed at)\s*\|\s*(?P<v>[
                      re.M)
 # The code cell of the national notebook whose output is the conclusions.
 CONCLUSIONS_CALL = "national_conclusions"
+# The national report's sentence on whether the common ground survives other counting rules.
+SENSITIVITY_CALL = "sensitivity_sentence"
 
 
 class DeckError(Exception):
@@ -180,16 +182,24 @@ class Published:
         raise DeckError(f"{self.reports_dir / (report + '.ipynb')}: no provenance block found; "
                         "expected the report to show where it comes from")
 
-    def conclusions(self) -> str:
-        """The national conclusions as the national report shows them (Markdown)."""
+    def _markdown_of(self, call: str, what: str) -> str:
+        """The Markdown the national report showed from a cell calling ``narrative.call``."""
         for source, data, meta in self._outputs(NATIONAL):
-            if (meta.get("hbomkb") or {}).get("conclusions") or CONCLUSIONS_CALL in source:
+            if (meta.get("hbomkb") or {}).get(what) or call in source:
                 md = _text(data.get("text/markdown", ""))
                 if md:
                     return md
-        raise DeckError(f"{self.reports_dir / (NATIONAL + '.ipynb')}: no conclusions found; "
-                        f"expected the output of narrative.{CONCLUSIONS_CALL} in the national "
-                        "report")
+        raise DeckError(f"{self.reports_dir / (NATIONAL + '.ipynb')}: no {what} found; "
+                        f"expected the output of narrative.{call} in the national report")
+
+    def conclusions(self) -> str:
+        """The national conclusions as the national report shows them (Markdown)."""
+        return self._markdown_of(CONCLUSIONS_CALL, "conclusions")
+
+    def sensitivity(self) -> str:
+        """The national report's sentence on whether its common ground holds under the other
+        counting rules of a top 3 (Markdown)."""
+        return self._markdown_of(SENSITIVITY_CALL, "sensitivity")
 
     def fingerprint(self, extra: bytes = b"") -> str:
         """A hash of every file read so far (name and bytes), plus ``extra``."""
