@@ -122,12 +122,18 @@ def report_name(region: str | None) -> str:
 
 
 def study_path(study: str | os.PathLike | None = None) -> Path:
-    """The folder of a study given by name (under data/raw) or by path."""
+    """The folder of a study given by name (under data/raw) or by path.
+
+    A relative path is taken from the working directory, or else from the project folder:
+    a published report names its study ``data/raw/demo``, and its notebook runs in
+    ``notebooks/``."""
     if study is None:
         return RAW_DIR / DEFAULT_STUDY
     p = Path(study)
-    if p.is_dir() or p.is_absolute() or len(p.parts) > 1:
+    if p.is_dir() or p.is_absolute():
         return p.resolve()
+    if len(p.parts) > 1:
+        return (PROJECT_DIR / p).resolve() if (PROJECT_DIR / p).is_dir() else p.resolve()
     return RAW_DIR / p
 
 

@@ -106,6 +106,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "total": ("totaal", "total"),
     "count": ("aantal", "count"),
     "missing_outcome": ("ontbrekend gewenst resultaat", "missing desired outcome"),
+    "national_cluster": ("landelijk cluster", "national cluster"),
+    "notes_text": ("notities (tekst)", "notes (text)"),
+    "mixed_group": ("groep", "group"),
+    "no_group": ("geen groep", "no group"),
+    "top3_rank": ("rang", "rank"),
+    "complete": ("volledig", "complete"),
+    "partial": ("gedeeltelijk", "partial"),
+    "regions_common": ("regio's gemeenschappelijk", "regions in common"),
     # the n's of a study in the methods section
     "count_regions": ("regio's (workshops)", "regions (workshops)"),
     "count_participants_hbo": ("deelnemers hbo", "participants hbo"),
@@ -363,6 +371,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "index_figures_folder": ("PNG en SVG van elke figuur ({n}), in de map",
                              "PNG and SVG of every figure ({n}), in the folder"),
     "index_no_figures": ("geen figuren", "no figures"),
+    # the contents sheet of tables.xlsx (hbomkb.publish.outputs)
+    "xlsx_contents": ("inhoud", "contents"),
+    "xlsx_sheet": ("blad", "sheet"),
+    "xlsx_report": ("rapport", "report"),
+    "xlsx_table": ("tabel", "table"),
+    # the titles of the report pages (hbomkb.publish.run)
+    "page_title_region": ("Regio {region} – {title}", "Region {region} – {title}"),
+    "page_title_national": ("Landelijk – {title}", "National – {title}"),
+    "page_title_review": ("{title} (zonder code)", "{title} (without code)"),
+    # the provenance block at the top of every report (hbomkb.publish.provenance)
+    "prov_title": ("Herkomst van dit rapport", "Provenance of this report"),
+    "prov_package": ("pakket", "package"),
+    "prov_commit": ("git-commit", "git commit"),
+    "prov_no_commit": ("geen git-commit (werkmap zonder versiebeheer)",
+                       "no git commit (a working folder without version control)"),
+    "prov_study": ("studie", "study"),
+    "prov_synthetic": ("synthetische data", "synthetic data"),
+    "prov_yes": ("ja", "yes"),
+    "prov_no": ("nee", "no"),
+    "prov_parameters": ("parameters", "parameters"),
+    "prov_run_at": ("uitgevoerd op", "run at"),
+    "prov_raw_hash": ("SHA-256 van alle ruwe invoer", "SHA-256 of all raw input"),
+    "prov_raw_files": ("Ruwe invoerbestanden:", "Raw input files:"),
+    "prov_file": ("bestand", "file"),
+    "prov_bytes": ("bytes", "bytes"),
 }
 
 # the captions and messages of the report notebooks' own cells (hbomkb.labels_text)

@@ -68,4 +68,6 @@ NOTEBOOK_LABELS: dict[str, tuple[str, str]] = {
                          "SYNTHETIC DATA — this report was made with made-up demonstration data "
                          "(study {study}). No number, quote or conclusion in it says anything "
                          "about real regions, universities of applied sciences or companies."),
+    # the banner's plain-text version (hbomkb.notebook.show_provenance)
+    "banner_synthetic_plain": ("SYNTHETISCHE DATA", "SYNTHETIC DATA"),
 }

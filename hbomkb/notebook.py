@@ -97,7 +97,8 @@ def show_provenance(report: Report) -> None:
     """Show the synthetic-data banner (if any) and the provenance block."""
     banner = banner_html(report.study)
     if banner:
-        display({"text/html": banner, "text/plain": "SYNTHETISCHE DATA"}, raw=True)
+        display({"text/html": banner,
+                 "text/plain": label("banner_synthetic_plain", report.study)}, raw=True)
     block = provenance.collect(report.study, report.parameters, hashes=report.raw_inputs)
     show_markdown(block.to_markdown())
 
@@ -202,13 +203,14 @@ def show_survey(report: Report, answers: dict[str, pd.DataFrame], names: dict[st
     if answers["respondents"].empty:
         show_markdown(label("survey_no_answers", study))
         return SurveyResults()
-    show_table(display_tables.respondent_counts(report.tables["respondents"], study),
+    show_table(display_tables.respondent_counts(report.tables["respondents"], study,
+                                                language=study),
                "respondenten", report, caption=label("caption_respondents", study))
 
     show_markdown(f"### {label('survey_ranking', study)}")
     consensus = survey_scores.ranking_consensus(answers["rankings"], study)
     agreement = survey_scores.ranking_agreement(answers["rankings"], study)
-    show_table(display_tables.consensus_table(consensus, names), "rangorde", report,
+    show_table(display_tables.consensus_table(consensus, names, study), "rangorde", report,
                caption=label("caption_ranking", study))
     show_figure(plots.ranking_plot(consensus, study, codebook), "rangorde", report,
                 caption=label("caption_ranking_plot", study))
@@ -244,7 +246,8 @@ def show_survey(report: Report, answers: dict[str, pd.DataFrame], names: dict[st
     landscape = survey_scores.survey_landscape(answers["scores"], answers["rankings"], study)
     for side in ("hbo", "mkb"):
         side_landscape = display_tables.only(landscape, role=side)
-        show_table(display_tables.odi_table(side_landscape, names, regional=False),
+        show_table(display_tables.odi_table(side_landscape, names, regional=False,
+                                            language=study),
                    f"landschap-{side}", report,
                    caption=label("caption_survey_landscape", study, side=side))
     show_figure(plots.opportunity_landscape(landscape, study, codebook), "landschap", report,

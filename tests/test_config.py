@@ -210,3 +210,14 @@ def test_a_study_yaml_that_is_not_utf8_is_refused(tmp_path):
     folder.mkdir()
     (folder / "study.yaml").write_bytes("regions: [Zuid-Limburg é]\n".encode("utf-16"))
     assert "not readable YAML (UnicodeDecodeError)" in _refused(folder)
+
+
+def test_a_published_study_path_runs_again_from_the_notebooks_folder(tmp_path, monkeypatch):
+    # a published notebook names its study data/raw/demo and runs in notebooks/
+    monkeypatch.chdir(config.NOTEBOOKS_DIR)
+    assert study_path("data/raw/demo") == (config.PROJECT_DIR / "data" / "raw" / "demo")
+    assert load_study("data/raw/demo").slug == "demo"
+    # a relative path the working directory has wins
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "raw" / "demo").mkdir(parents=True)
+    assert study_path("data/raw/demo") == tmp_path / "data" / "raw" / "demo"

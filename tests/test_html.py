@@ -132,6 +132,11 @@ def test_banner_only_for_synthetic_studies_and_escapes_the_study_name(tmp_path):
     assert "<code>&lt;demo&gt;</code>" in banner_html(synthetic)
     real = Study(root=Path(tmp_path / "echt"), name="t", title="T", synthetic=False)
     assert banner_html(real) == ""
+    english = Study(root=root, name="t", title="T", synthetic=True, language="en",
+                    regions=(Region("noord", "Noord"),))
+    assert "SYNTHETIC DATA" in banner_html(english) and "SYNTHETISCHE" not in banner_html(
+        english)
+    assert "<code>&lt;demo&gt;</code>" in banner_html(english)
 
 
 def test_figure_html_embeds_the_png_with_its_description():

@@ -521,8 +521,8 @@ def test_demo_workshop_captions_and_figures_call_classes_indicative(demo, tmp_pa
     assert all("indicatief, n = " in ax.get_title() for ax in fig.axes)
     land = survey_scores.survey_landscape(a["scores"], a["rankings"], st)
     fig = plots.opportunity_landscape(land, st)
-    legend = {x.get_text() for ax in fig.axes if ax.get_legend()
-              for x in ax.get_legend().get_texts()}
+    # one legend for the whole figure, below its panels (figure_style.figure_legend)
+    legend = {x.get_text() for lg in fig.legends for x in lg.get_texts()}
     assert "onzeker" in legend and "bovenste derde naar O" in legend
     assert "klassen relatief" in fig._suptitle.get_text()
     assert not any(line.get_label() == "O = 10" for ax in fig.axes for line in ax.get_lines())

@@ -108,7 +108,7 @@ def test_table_words_outside_present_follow_the_language():
     assert list(nl.columns) == ["code", "naam", "Noord", "totaal"]
     assert nl["code"].tolist() == ["F02", "F01"]  # by total, largest first
     en = tables.region_by_code(counts, "form", {}, {"noord": "Noord"}, language="en")
-    assert list(en.columns) == ["code", "name", "Noord", "total"]
+    assert list(en.columns) == ["code", "cluster name", "Noord", "total"]
 
     answers = pd.DataFrame({"role": ["mkb", "mkb"], "text": ["Loket", "Loket"]})
     assert list(tables.open_answers_summary(answers, "en").columns) == [

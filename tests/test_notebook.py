@@ -68,11 +68,17 @@ def test_a_table_brings_its_own_n_into_the_caption(tmp_path, shown):
     notebook.show_table(pd.DataFrame({"a": [1, 2, 3]}), "zonder-n", report)
     (tmp_path / "en").mkdir()
     english = _report(tmp_path / "en", language="en")
-    notebook.show_table(display_tables.participant_counts(participants), "participants",
-                        english)
+    notebook.show_table(display_tables.participant_counts(participants, english.study),
+                        "participants", english)
     captions = [b["text/plain"].splitlines()[0] for b in shown]
     assert captions == ["Deelnemers (n = 5 deelnemers)", "zonder-n (n = 3 rijen)",
                         "participants (n = 5 participants)"]
+    # a table built in the report's language is shown, and recorded, in it
+    assert "<th" in shown[2]["text/html"] and ">side</th>" in shown[2]["text/html"]
+    assert ">kant</th>" in shown[0]["text/html"]
+    saved = pd.read_csv(english.tables_dir / "participants.csv")
+    assert list(saved.columns) == ["side", "MIX 1", "MIX 2", "no group", "total"]
+    assert saved["side"].tolist() == ["hbo", "mkb", "total"]
 
 
 def test_display_tables_carry_the_n_a_caption_states():
@@ -140,7 +146,12 @@ def test_provenance_shows_the_synthetic_banner_first(tmp_path, shown):
     (tmp_path / "study.yaml").write_text("x")
     notebook.show_provenance(_report(tmp_path))
     assert "SYNTHETISCHE DATA" in shown[0]["text/html"]
+    assert shown[0]["text/plain"] == "SYNTHETISCHE DATA"
     assert shown[1]["text/markdown"].startswith("**Herkomst van dit rapport**")
+    shown.clear()
+    notebook.show_provenance(_report(tmp_path, language="en"))
+    assert "SYNTHETIC DATA" in shown[0]["text/html"]
+    assert shown[0]["text/plain"] == "SYNTHETIC DATA"
     shown.clear()
     notebook.show_provenance(_report(tmp_path, synthetic=False))
     assert len(shown) == 1 and "text/html" not in shown[0]

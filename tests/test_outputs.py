@@ -36,6 +36,15 @@ def test_collect_tables_builds_one_workbook_with_contents(tmp_path):
     pd.testing.assert_frame_equal(sheets[row["blad"]], pd.DataFrame({"code": ["H01"], "n": [3]}))
 
 
+def test_an_english_study_gets_an_english_contents_sheet(tmp_path):
+    _write(tmp_path, "national", "contents", pd.DataFrame({"n": [1]}))
+    sheets = pd.read_excel(outputs.collect_tables(tmp_path, "en"), sheet_name=None)
+    assert list(sheets)[0] == "contents"
+    assert list(sheets["contents"].columns) == ["sheet", "report", "table", "csv"]
+    # a table named like the contents sheet does not take its name
+    assert sheets["contents"]["sheet"].tolist() == ["national.contents"]
+
+
 def test_workbook_sheets_follow_reports_and_tables_and_keep_empty_fields_empty(tmp_path):
     for rep in ("region-noord", "national"):
         _write(tmp_path, rep, "top3", pd.DataFrame({"n": [1 if rep != "national" else 7]}))

@@ -68,6 +68,60 @@ def test_top3_side_by_side():
                                       {"rang": 2, "hbo": "B (–)", "mkb": "–"}]
 
 
+def test_tables_of_an_english_study_have_english_headers_values_and_decimals(tmp_path):
+    p = pd.DataFrame({"region": "noord", "participant": ["HBO-A", "OND-A", "OND-B"],
+                      "role": ["hbo", "mkb", "mkb"],
+                      "mixed_group": pd.array([1, 1, None], dtype="Int64")})
+    out = rt.participant_counts(p, "en")
+    assert list(out.columns) == ["side", "MIX 1", "no group", "total"]
+    assert out["side"].tolist() == ["hbo", "mkb", "total"] and "en" not in out.attrs
+    notes = pd.DataFrame({"role": "hbo", "text": ["a"], "cluster": ["Stages"]})
+    clusters = pd.DataFrame({"role": "hbo", "cluster": ["Stages"], "top3": [1],
+                             "code": ["H02"]})
+    assert list(rt.cluster_overview(notes, clusters, {}, language="en").columns) == [
+        "side", "cluster", "notes", "top 3", "code", "national cluster", "notes (text)"]
+    mixed = rt.cluster_overview(notes.rename(columns={"role": "mixed_group"}),
+                                clusters.rename(columns={"role": "mixed_group"}), {},
+                                group="mixed_group", language="en")
+    assert mixed.columns[0] == "group"
+    t = pd.DataFrame({"role": ["hbo"], "rank": [1], "cluster": ["A"], "code": ["H01"],
+                      "n": [2]})
+    assert list(rt.top3_side_by_side(t, {}, language="en").columns) == ["rank", "hbo"]
+    r = pd.DataFrame({"respondent": range(4), "region": "noord", "role": "hbo",
+                      "complete": [True, True, True, False]})
+    assert list(rt.respondent_counts(r, _study(tmp_path), language="en").columns) == [
+        "region", "side", "complete", "partial"]
+    consensus = pd.DataFrame({"role": ["hbo"], "code": ["H01"], "mean_rank": [1.5],
+                              "ci_low": [1.25], "ci_high": [2.0], "borda": [3],
+                              "top_third_share": [0.5], "n": [10]})
+    out = rt.consensus_table(consensus, {}, "en")
+    assert list(out.columns) == ["side", "code", "desired outcome", "mean rank",
+                                 "95% interval", "Borda", "top-third share", "n"]
+    assert out["95% interval"].tolist() == ["1.25–2.00"]
+    counts = pd.DataFrame({"kind": "form", "measure": "notes", "code": "F01",
+                           "region": ["noord", "all"], "n": [3, 3]})
+    out = rt.region_by_code(counts, "form", {"F01": "Projecten"}, {"noord": "Noord"},
+                            language="en")
+    # never "name" alone: show_table refuses a column that names a person
+    assert list(out.columns) == ["code", "cluster name", "Noord", "total"]
+
+
+def test_region_tables_are_dutch_by_default_and_english_for_an_english_study():
+    consensus = pd.DataFrame({"role": ["hbo", "mkb"], "code": ["H01", "M01"],
+                              "mean_rank": [1.5, 2.0], "ci_low": [1.25, None],
+                              "ci_high": [2.0, None], "borda": [3, 1],
+                              "top_third_share": [0.5, 1.0], "n": [10, 7]})
+    nl = rt.consensus_table(consensus, {"H01": "Kennis"})
+    assert nl.columns[2] == "gewenst resultaat" and nl["95%-interval"][0] == "1,25–2,00"
+    en = rt.consensus_table(consensus, {"H01": "Kennis"}, "en")
+    assert "desired outcome" in en.columns and en.iloc[0, -1] == 10
+    assert en.attrs == {"n": 17, "n_unit": "respondents"}
+    p = pd.DataFrame({"region": "noord", "participant": ["A", "B"], "role": ["hbo", "mkb"],
+                      "mixed_group": pd.array([1, None], dtype="Int64")})
+    assert rt.participant_counts(p).columns[0] == "kant"
+    assert rt.participant_counts(p, "en").columns[0] == "side"
+
+
 def test_present_translates_columns_and_values_and_labels_codes():
     fit = pd.DataFrame({"role": ["hbo"], "form": ["F01"], "scale": ["potential"],
                         "fit": [4.2], "n": [30]})

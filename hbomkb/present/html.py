@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from hbomkb.config import Study
-from hbomkb.labels import LANGUAGES, column_label
+from hbomkb.labels import LANGUAGES, column_label, label
 
 # The class MathJax 2 and 3 (and JupyterLab) skip when they look for formulas.
 NO_MATH = "tex2jax_ignore"
@@ -61,16 +61,17 @@ class _AlignedStyler(Styler):
 
 
 def banner_html(study: Study) -> str:
-    """A banner no reader can miss when the study's data are synthetic; empty otherwise."""
+    """A banner no reader can miss when the study's data are synthetic, in the study's
+    language (``banner_synthetic``); empty otherwise. The study's folder name is escaped."""
     if not study.synthetic:
         return ""
+    # the label unfilled: its text escaped, then the marked-up study name put in its place
+    text = html.escape(label("banner_synthetic", study), quote=False)
+    name = f"<code>{html.escape(study.slug)}</code>"
     return (
         f'<div class="{NO_MATH}" style="border:4px solid #b00020;background:#fde7ea;'
         'color:#5c0010;padding:1em 1.2em;margin:0.5em 0;font-size:1.25em;font-weight:bold">'
-        "&#9888; SYNTHETISCHE DATA &mdash; dit rapport is gemaakt met verzonnen demonstratie-"
-        "gegevens (studie <code>" + html.escape(study.slug) + "</code>). Geen enkel getal, "
-        "citaat of conclusie hierin zegt iets over echte regio's, hogescholen of ondernemers."
-        "</div>"
+        f"&#9888; {text.replace('{study}', name)}</div>"
     )
 
 

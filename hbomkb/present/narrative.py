@@ -248,18 +248,19 @@ def _respondent_sentence(study: Study, table: pd.DataFrame) -> Sentence:
     """How many respondents of the region answered completely, per side, as the respondents
     table shows it (a small group as "< k")."""
     w = Words.of(study)
-    src = Source.of(T_RESPONDENTS, [{"kant": r} for r in table["kant"]])
+    side, complete = column_label("role", study), label("complete", study)
+    src = Source.of(T_RESPONDENTS, [{side: r} for r in table[side]])
     parts, small = [], False
     for _, r in table.iterrows():
-        v = r.get("volledig", 0)
+        v = r.get(complete, 0)
         if isinstance(v, str):  # "< 3": shown, not counted
             k = v.lstrip("< ")
-            parts.append(w.pick(f"minder dan {k} {r['kant']}-respondenten",
-                                f"fewer than {k} {r['kant']} respondents"))
+            parts.append(w.pick(f"minder dan {k} {r[side]}-respondenten",
+                                f"fewer than {k} {r[side]} respondents"))
             small = True
         else:
-            parts.append(w.pick(f"{int(v)} {r['kant']}-respondenten",
-                                f"{int(v)} {r['kant']} respondents"))
+            parts.append(w.pick(f"{int(v)} {r[side]}-respondenten",
+                                f"{int(v)} {r[side]} respondents"))
     if not parts:
         return Sentence(w.pick("Uit deze regio deed niemand mee aan de validatie-enquête.",
                                "No one from this region took part in the validation survey."))
@@ -294,7 +295,8 @@ def region_summary(study: Study, region: str, top3: pd.DataFrame, odi: pd.DataFr
         w.pick(f"Aan de workshop namen {n_hbo} hbo-vertegenwoordigers en {n_mkb} ondernemers "
                "deel.", f"{n_hbo} hbo representatives and {n_mkb} entrepreneurs took part in "
                "the workshop."),
-        (Source.of(T_PARTICIPANTS, [{"kant": "hbo"}, {"kant": "mkb"}]),))]
+        (Source.of(T_PARTICIPANTS, [{column_label("role", study): side}
+                                    for side in ("hbo", "mkb")]),))]
     for role in ("hbo", "mkb"):
         t = top3[top3["role"] == role]
         if len(t):
@@ -302,7 +304,8 @@ def region_summary(study: Study, region: str, top3: pd.DataFrame, odi: pd.DataFr
                 w.pick(f"De kansen (top 3) van {w.side(role)}: {_ranked(t, labels, w)}.",
                        f"The opportunities (top 3) of {w.side(role)}: "
                        f"{_ranked(t, labels, w)}."),
-                (Source.of(T_TOP3_REGION, [{"rang": int(r)} for r in t["rank"]]),), ("top 3",)))
+                (Source.of(T_TOP3_REGION, [{label("top3_rank", study): int(r)}
+                                           for r in t["rank"]]),), ("top 3",)))
         else:
             sentences.append(Sentence(w.pick(f"{capital(w.side(role))} koos geen top 3.",
                                              f"{capital(w.side(role))} chose no top 3."),
@@ -324,7 +327,7 @@ def region_summary(study: Study, region: str, top3: pd.DataFrame, odi: pd.DataFr
     for g, t in form_top3.groupby("mixed_group", sort=True):
         groups.append(f"MIX {md.text(g)}: {_ranked(t, labels, w)}")
     if groups:
-        src = Source.of(T_FORMS_REGION, [{"rang": int(r)} for r in
+        src = Source.of(T_FORMS_REGION, [{label("top3_rank", study): int(r)} for r in
                                          sorted(set(form_top3["rank"]))])
         sentences.append(Sentence(w.pick("Als samenwerkingsvormen kozen de gemengde groepen: ",
                                          "As forms of collaboration the mixed groups chose: ")

@@ -1,9 +1,9 @@
-"""Tables a report shows, built from the tidy tables: ready to read, Dutch column names.
+"""Tables a report shows, built from the tidy tables: ready to read, in the study's language.
 
 Each function takes tidy tables (docs/tables.md) or results of :mod:`hbomkb.analysis.score` and
-returns
-one display table. None of them carries a participant or respondent identifier: reports show
-groups, never people.
+returns one display table, its headers and words from :mod:`hbomkb.labels` in the ``language``
+given (Dutch by default; a notebook passes its study).
+None of them carries a participant or respondent identifier: reports show groups, never people.
 """
 
 from __future__ import annotations
@@ -42,21 +42,29 @@ def respondents_behind(result: pd.DataFrame) -> int:
     return int(result["n"].max())
 
 
-def participant_counts(participants: pd.DataFrame) -> pd.DataFrame:
-    """Participants per side (kant) and mixed group (gemengde groep), with totals. No names."""
+def participant_counts(participants: pd.DataFrame, language: object = None) -> pd.DataFrame:
+    """Participants per side (kant) and mixed group (gemengde groep), with totals. No names.
+"""
     p = participants.assign(mixed_group=participants["mixed_group"].astype("Int64"))
-    wide = (p.groupby(["role", "mixed_group"], dropna=False).size()
-            .unstack("mixed_group", fill_value=0))
-    wide.columns = [f"MIX {c}" if not pd.isna(c) else "geen groep" for c in wide.columns]
-    wide["totaal"] = wide.sum(axis=1)
-    wide.loc["totaal"] = wide.sum(axis=0)
-    out = wide.reset_index().rename(columns={"role": "kant"})
-    return with_n(out.astype({c: "Int64" for c in out.columns if c != "kant"}),
-                  len(participants), "participants")
+    counts = (p.groupby(["role", "mixed_group"], dropna=False).size()
+              .unstack("mixed_group", fill_value=0))
+
+    def build(lang: object) -> pd.DataFrame:
+        wide = counts.copy()
+        wide.columns = [f"MIX {c}" if not pd.isna(c) else label("no_group", lang)
+                        for c in wide.columns]
+        total, side = label("total", lang), column_label("role", lang)
+        wide[total] = wide.sum(axis=1)
+        wide.loc[total] = wide.sum(axis=0)
+        out = wide.reset_index().rename(columns={"role": side})
+        return with_n(out.astype({c: "Int64" for c in out.columns if c != side}),
+                      len(participants), "participants")
+
+    return build(language)
 
 
 def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[str, str],
-                     group: str = "role") -> pd.DataFrame:
+                     group: str = "role", language: object = None) -> pd.DataFrame:
     """Per regional cluster: its group (kant or gemengde groep), the number of notes, the notes'
     texts, its top-3 rank and its national code with label.
 
@@ -65,22 +73,27 @@ def cluster_overview(notes: pd.DataFrame, clusters: pd.DataFrame, labels: dict[s
     keys = [group, "cluster"]
     coded = notes.dropna(subset=["cluster"])
     texts = pd.concat([
-        coded.groupby(keys, dropna=False).size().rename("notities"),
+        coded.groupby(keys, dropna=False).size().rename("n_notes"),
         coded.dropna(subset=["text"]).astype({"text": str}).groupby(keys, dropna=False)["text"]
-        .agg(" · ".join).rename("teksten"),
+        .agg(" · ".join).rename("texts"),
     ], axis=1)
-    texts["teksten"] = texts["teksten"].fillna("")
+    texts["texts"] = texts["texts"].fillna("")
     c = clusters.set_index(keys)[["top3", "code"]]
     out = c.join(texts, how="outer").reset_index()
-    out["notities"] = out["notities"].fillna(0).astype("Int64")
-    out["landelijk cluster"] = out["code"].map(labels)
-    out = out.sort_values([group, "top3", "notities"], ascending=[True, True, False],
-                          na_position="last")
-    out = out.rename(columns={"role": "kant", "mixed_group": "groep", "cluster": "cluster",
-                              "top3": "top 3", "code": "code", "teksten": "notities (tekst)"})
-    cols = ["kant" if group == "role" else "groep", "cluster", "notities", "top 3", "code",
-            "landelijk cluster", "notities (tekst)"]
-    return with_n(out[cols].reset_index(drop=True), len(coded), "notes_short")
+    out["n_notes"] = out["n_notes"].fillna(0).astype("Int64")
+    out["national"] = out["code"].map(labels)
+    out = out.sort_values([group, "top3", "n_notes"], ascending=[True, True, False],
+                          na_position="last").reset_index(drop=True)
+
+    def build(lang: object) -> pd.DataFrame:
+        heads = {group: column_label("role", lang) if group == "role"
+                 else label("mixed_group", lang),
+                 "cluster": "cluster", "n_notes": label("notes_short", lang), "top3": "top 3",
+                 "code": "code", "national": label("national_cluster", lang),
+                 "texts": label("notes_text", lang)}
+        return with_n(out[list(heads)].rename(columns=heads), len(coded), "notes_short")
+
+    return build(language)
 
 
 def interval_text(low: object, high: object, decimals: int = 1, language: object = None) -> str:
@@ -113,7 +126,7 @@ def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True,
     if regional and "cluster" in o and not survey:
         out["cluster"] = o["cluster"].to_numpy()
     out["code"] = o["code"].to_numpy()
-    out["landelijk cluster"] = o["code"].map(labels).to_numpy()
+    out[label("national_cluster", language)] = o["code"].map(labels).to_numpy()
     word = label("interval", language)
     for c in ("I", "S", "O"):
         out[c] = o[c].to_numpy()
@@ -146,19 +159,24 @@ def odi_table(odi: pd.DataFrame, labels: dict[str, str], regional: bool = True,
                   "respondents" if survey else "participants_indicative")
 
 
-def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "role"
-                      ) -> pd.DataFrame:
+def top3_side_by_side(top3: pd.DataFrame, labels: dict[str, str], group: str = "role",
+                      language: object = None) -> pd.DataFrame:
     """Top 3 of two groups next to each other: rank, then per group the cluster and its code.
 
     ``group`` is ``role`` (hbo | mkb, part 2) or ``mixed_group`` (MIX 1 | MIX 2, part 3).
     """
-    t = top3.assign(naam=top3["cluster"].astype(str) + " (" + top3["code"].fillna("–").astype(str)
-                    + ")")
-    wide = t.pivot_table(index="rank", columns=group, values="naam", aggfunc="first")
+    t = top3.assign(shown=top3["cluster"].astype(str) + " ("
+                    + top3["code"].fillna("–").astype(str) + ")")
+    wide = t.pivot_table(index="rank", columns=group, values="shown", aggfunc="first")
     prefix = {"role": "", "mixed_group": "MIX "}[group]
     wide.columns = [f"{prefix}{c}" for c in wide.columns]
-    out = wide.reset_index().rename(columns={"rank": "rang"})
-    return with_n(out.fillna("–"), top3["n"].sum(), "notes_short")
+    out = wide.reset_index().fillna("–")
+
+    def build(lang: object) -> pd.DataFrame:
+        return with_n(out.rename(columns={"rank": label("top3_rank", lang)}), top3["n"].sum(),
+                      "notes_short")
+
+    return build(language)
 
 
 def _named_codes(codes: object, tied: object, labels: dict[str, str],
@@ -197,7 +215,7 @@ def common_ground_table(common: pd.DataFrame, labels: dict[str, str],
         if f"picks_{side}" in common:
             out[f"{column_label('picks', language)} {side}"] = common[f"picks_{side}"].to_numpy()
     if common["regions_common"].notna().any():
-        out["regio's gemeenschappelijk"] = common["regions_common"].to_numpy()
+        out[label("regions_common", language)] = common["regions_common"].to_numpy()
     n = common["groups"].max() if "groups" in common and len(common) else 0
     return with_n(out.reset_index(drop=True), n, "groups")
 
@@ -220,8 +238,8 @@ def sensitivity_table(sensitivity: pd.DataFrame, labels: dict[str, str],
     return with_n(out, s["n"].max() if len(s) else 0, "groups")
 
 
-def respondent_counts(respondents: pd.DataFrame, study: Study,
-                      region: str | None = None) -> pd.DataFrame:
+def respondent_counts(respondents: pd.DataFrame, study: Study, region: str | None = None,
+                      language: object = None) -> pd.DataFrame:
     """Survey respondents per side (complete and partial), for one region or per region.
 
     Cells below ``study.min_group_size`` (but above zero) are shown as "< k" so that a small
@@ -229,28 +247,42 @@ def respondent_counts(respondents: pd.DataFrame, study: Study,
     """
     r = respondents if region is None else respondents[respondents["region"] == region]
     keys = ["role"] if region is not None else ["region", "role"]
-    g = (r.assign(status=r["complete"].map({True: "volledig", False: "gedeeltelijk"}))
+    g = (r.assign(status=r["complete"].map({True: "complete", False: "partial"}))
          .groupby([*keys, "status"]).size().unstack("status", fill_value=0))
-    for c in ("volledig", "gedeeltelijk"):
+    for c in ("complete", "partial"):
         if c not in g:
             g[c] = 0
-    g = g[["volledig", "gedeeltelijk"]]
+    g = g[["complete", "partial"]]
     g.columns.name = None
     small = (g > 0) & (g < study.min_group_size)
-    shown = g.astype(object).where(~small, f"< {study.min_group_size}")
-    return with_n(shown.reset_index().rename(columns={"role": "kant", "region": "regio"}),
-                  len(r), "respondents")
+    shown = g.astype(object).where(~small, f"< {study.min_group_size}").reset_index()
+
+    def build(lang: object) -> pd.DataFrame:
+        heads = {"role": column_label("role", lang), "region": column_label("region", lang),
+                 "complete": label("complete", lang), "partial": label("partial", lang)}
+        return with_n(shown.rename(columns=heads), len(r), "respondents")
+
+    return build(language)
 
 
-def consensus_table(consensus: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Ranking consensus per side: mean rank with interval, Borda, top-third share, n."""
+def consensus_table(consensus: pd.DataFrame, labels: dict[str, str],
+                    language: object = None) -> pd.DataFrame:
+    """Ranking consensus per side: mean rank with interval, Borda, top-third share, n.
+"""
     c = consensus
-    return with_n(pd.DataFrame({
-        "kant": c["role"], "code": c["code"], "gewenst resultaat": c["code"].map(labels),
-        "gem. rang": c["mean_rank"], "95%-interval": [
-            interval_text(lo, hi, 2) for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)],
-        "Borda": c["borda"], "aandeel top-derde": c["top_third_share"], "n": c["n"],
-    }).reset_index(drop=True), respondents_behind(c), "respondents")
+
+    def build(lang: object) -> pd.DataFrame:
+        return with_n(pd.DataFrame({
+            column_label("role", lang): c["role"], "code": c["code"],
+            column_label("outcome", lang): c["code"].map(labels),
+            column_label("mean_rank", lang): c["mean_rank"],
+            label("interval", lang): [interval_text(lo, hi, 2, lang) for lo, hi in
+                                      zip(c["ci_low"], c["ci_high"], strict=True)],
+            column_label("borda", lang): c["borda"],
+            column_label("top_third_share", lang): c["top_third_share"], "n": c["n"],
+        }).reset_index(drop=True), respondents_behind(c), "respondents")
+
+    return build(language)
 
 
 # Columns whose values are words (shown through labels.value_label) and columns that hold a
@@ -343,7 +375,9 @@ def region_by_code(counts: pd.DataFrame, kind: str, labels: dict[str, str],
     wide.columns = [region_names.get(r, total if r == "all" else r) for r in wide.columns]
     wide = wide.sort_values(total, ascending=False) if total in wide else wide
     out = wide.reset_index()
-    out.insert(1, label("name", language), out["code"].map(labels))
+    # "naam", in English "cluster name", never "name" alone: a column called "name" is
+    # refused as identifying a person (hbomkb.notebook.IDENTIFYING_COLUMNS)
+    out.insert(1, label("code_name", language), out["code"].map(labels))
     return with_n(out, c.loc[c["region"] == "all", "n"].sum() if (c["region"] == "all").any()
                   else c["n"].sum(), "notes_short" if measure == "notes" else "")
 

@@ -34,7 +34,8 @@ from hbomkb.publish import provenance
 
 TEMPLATES = Path(__file__).resolve().with_name("templates")
 INDEX_TEMPLATE = "reports-index.html.j2"
-CONTENTS_SHEET = "inhoud"
+# the contents sheet of tables.xlsx in either language; no table's sheet takes these names
+CONTENTS_SHEETS = ("inhoud", "contents")
 # The folder in reports/<study>/ that holds a copy of every figure the reports show, so the
 # reports folder is complete on its own (the figures folder figures/<study>/ stays as well).
 FIGURES = "figures"
@@ -80,7 +81,7 @@ def sheet_names(stems: list[str]) -> list[str]:
     name or Excel's reserved ``History``.
     """
     out: list[str] = []
-    used = {CONTENTS_SHEET, "history"}
+    used = {*CONTENTS_SHEETS, "history"}
     for stem in stems:
         clean = _NOT_IN_SHEET_NAMES.sub("-", str(stem)).strip(" '")
         name, number = _shortened(clean, SHEET_MAX), 1
@@ -120,15 +121,15 @@ def _add_sheet(book, title: str, table: pd.DataFrame) -> None:
         ws.append([_cell(ws, v) for v in row])
 
 
-def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
+def collect_tables(reports_dir: str | os.PathLike, language: object = "nl") -> Path | None:
     """Gather every ``tables/<report>/<table>.csv`` into ``tables.xlsx``, with a contents sheet.
 
-    The contents sheet ``inhoud`` comes first, then one sheet per table in the order of the
-    reports and tables, named ``<report>.<table>`` (without ``region-``; shortened word by
-    word where Excel's 31 characters require it, see :func:`sheet_names`). An empty CSV field
-    stays an empty cell; text stays text (never a formula), as it was before
-    :func:`hbomkb.files.write_table_csv` neutralised it. Returns the workbook path, or None
-    (and no workbook) when no table was recorded.
+    The contents sheet (``inhoud``, in an English study ``contents``) comes first, then one
+    sheet per table in the order of the reports and tables, named ``<report>.<table>``
+    (without ``region-``; shortened word by word where Excel's 31 characters require it, see
+    :func:`sheet_names`). An empty CSV field stays an empty cell; text stays text (never a
+    formula), as it was before :func:`hbomkb.files.write_table_csv` neutralised it. Returns
+    the workbook path, or None (and no workbook) when no table was recorded.
     """
     reports_dir = Path(reports_dir)
     csvs = sorted((reports_dir / "tables").glob("*/*.csv"))
@@ -138,9 +139,10 @@ def collect_tables(reports_dir: str | os.PathLike) -> Path | None:
         return None
     names = sheet_names([f"{p.parent.name.removeprefix('region-')}.{p.stem}" for p in csvs])
     book = openpyxl.Workbook(write_only=True)
-    _add_sheet(book, CONTENTS_SHEET, pd.DataFrame({
-        "blad": names, "rapport": [p.parent.name for p in csvs],
-        "tabel": [p.stem for p in csvs],
+    _add_sheet(book, label("xlsx_contents", language), pd.DataFrame({
+        label("xlsx_sheet", language): names,
+        label("xlsx_report", language): [p.parent.name for p in csvs],
+        label("xlsx_table", language): [p.stem for p in csvs],
         "csv": [p.relative_to(reports_dir).as_posix() for p in csvs]}))
     for path, name in zip(csvs, names, strict=True):
         _add_sheet(book, name, read_table_csv(path))

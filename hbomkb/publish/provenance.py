@@ -24,6 +24,7 @@ import pandas as pd
 
 from hbomkb.config import PACKAGE_DIR, PROJECT_DIR, Study
 from hbomkb.files import combined_hash, file_hashes, raw_files, sha256_file
+from hbomkb.labels import label
 from hbomkb.present import markdown as md
 
 
@@ -144,6 +145,7 @@ class Provenance:
     raw_hash: str = ""
     parameters: dict = field(default_factory=dict)
     run_at: str = ""
+    language: str = "nl"  # of the block's words (the study's language)
 
     def as_dict(self) -> dict:
         """Plain JSON-ready form (the per-file hashes as a list of records)."""
@@ -160,28 +162,31 @@ class Provenance:
         }
 
     def to_markdown(self) -> str:
-        """The provenance block shown at the top of every report (Dutch labels). The study's
-        title, its folder, the parameters and the file names are text from data: they go in
-        through :mod:`hbomkb.present.markdown`, so none of them can become markup."""
-        commit = (md.code(self.git_commit) if self.git_commit else
-                  "geen git-commit (werkmap zonder versiebeheer)")
+        """The provenance block shown at the top of every report, in the study's language.
+        The study's title, its folder, the parameters and the file names are text from data:
+        they go in through :mod:`hbomkb.present.markdown`, so none of them can become
+        markup."""
+        def w(key: str) -> str:
+            return label(f"prov_{key}", self.language)
+
+        commit = md.code(self.git_commit) if self.git_commit else w("no_commit")
         params = json.dumps(self.parameters, ensure_ascii=False, default=str)
         lines = [
-            "**Herkomst van dit rapport**",
+            f"**{w('title')}**",
             "",
             "| | |",
             "|---|---|",
-            f"| pakket | hbomkb {md.text(self.package_version)} |",
-            f"| git-commit | {commit} |",
-            f"| studie | {md.text(self.study_title)} ({md.code(self.study)}) |",
-            f"| synthetische data | {'ja' if self.synthetic else 'nee'} |",
-            f"| parameters | {md.code(params)} |",
-            f"| uitgevoerd op | {md.text(self.run_at)} |",
-            f"| SHA-256 van alle ruwe invoer | {md.code(self.raw_hash)} |",
+            f"| {w('package')} | hbomkb {md.text(self.package_version)} |",
+            f"| {w('commit')} | {commit} |",
+            f"| {w('study')} | {md.text(self.study_title)} ({md.code(self.study)}) |",
+            f"| {w('synthetic')} | {w('yes') if self.synthetic else w('no')} |",
+            f"| {w('parameters')} | {md.code(params)} |",
+            f"| {w('run_at')} | {md.text(self.run_at)} |",
+            f"| {w('raw_hash')} | {md.code(self.raw_hash)} |",
             "",
-            "Ruwe invoerbestanden:",
+            w("raw_files"),
             "",
-            "| bestand | bytes | SHA-256 |",
+            f"| {w('file')} | {w('bytes')} | SHA-256 |",
             "|---|---:|---|",
         ]
         lines += [f"| {md.code(f)} | {int(b)} | {md.code(s)} |" for f, b, s in
@@ -219,4 +224,5 @@ def collect(study: Study, parameters: dict | None = None, now: datetime | None =
         raw_hash=combined_hash(hashes),
         parameters={key: _shown_value(value) for key, value in (parameters or {}).items()},
         run_at=now.isoformat(timespec="seconds"),
+        language=study.language,
     )

@@ -41,8 +41,9 @@ from hbomkb.config import (
 )
 from hbomkb.files import combined_hash, file_hashes, sha256_file, write_text_atomic
 from hbomkb.inputs import build
+from hbomkb.labels import label
 from hbomkb.publish import deck, lock, outputs, provenance, worker
-from hbomkb.publish.translate import notebook_source
+from hbomkb.publish.translate import notebook_source, source_files
 
 REGION_NOTEBOOK = "10-region.ipynb"
 NATIONAL_NOTEBOOK = "20-national.ipynb"
@@ -133,9 +134,10 @@ def plan(study: Study, regions: Sequence[str] | None = None,
     base = {"study": str(study.root)}
     names = study.region_names
     jobs = [Job(report_name(r), nb_dir / REGION_NOTEBOOK, dict(base, region=r),
-                f"Regio {names[r]} – {study.title}", study.language) for r in slugs]
+                label("page_title_region", study, region=names[r], title=study.title),
+                study.language) for r in slugs]
     jobs.append(Job(report_name(None), nb_dir / NATIONAL_NOTEBOOK, dict(base),
-                    f"Landelijk – {study.title}", study.language))
+                    label("page_title_national", study, title=study.title), study.language))
     return jobs
 
 
@@ -165,11 +167,13 @@ def report_inputs_hash(study: Study, hashes, region: str | None) -> str:
 
 
 def _job_key(job: Job, raw_hash: str, src_hash: str) -> str:
-    """What a report depends on: raw input, package source, notebook and parameters."""
+    """What a report depends on: raw input, package source, notebook (with its translation
+    in an English study) and parameters."""
     h = hashlib.sha256()
     h.update(raw_hash.encode())
     h.update(src_hash.encode())
-    h.update(sha256_file(job.notebook).encode())
+    for path in source_files(job.notebook, job.language):
+        h.update(sha256_file(path).encode() if path.is_file() else b"missing")
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -386,7 +390,8 @@ def execute_job(job: Job, reports_dir: Path, figures_dir: Path, kernel: str,
             f"{job.name}.html": render_html(nb, review=False, title=title,
                                             language=job.language),
             f"{job.name}-review.html": render_html(nb, review=True,
-                                                   title=f"{title} (zonder code)",
+                                                   title=label("page_title_review",
+                                                               job.language, title=title),
                                                    language=job.language),
             f"{job.name}.ipynb": nbformat.writes(nb) + "\n",
         }
@@ -546,7 +551,7 @@ def run(study: str | os.PathLike | Study = DEFAULT_STUDY, regions: Sequence[str]
     write_text_atomic(manifest_path, json.dumps({"study": st.slug, "notebooks": entries,
                                                  "last_run": last_run},
                                                 indent=2, sort_keys=True))
-    outputs.collect_tables(reports_dir)
+    outputs.collect_tables(reports_dir, st.language)
     # the index lists every report of the study, also those this run did not consider
     everything = [outcomes.get(j.name) or Outcome(j.name, "not_run") for j in plan(st)]
     outputs.write_index(st, reports_dir, fig_dir, everything, entries)

@@ -186,6 +186,16 @@ def deck_key(study: Study, pub: Published, template: str | os.PathLike | None) -
     return pub.fingerprint("\n".join(extra).encode())
 
 
+def _key_name(target: Path, reports: Path) -> str:
+    """How ``deck.json`` names a written deck: its path in the reports folder, or (written
+    elsewhere with ``--out``) its file name after a hash of its full path, so the reports
+    folder never holds a folder name of the machine."""
+    target, reports = target.resolve(), reports.resolve()
+    if target.is_relative_to(reports):
+        return target.relative_to(reports).as_posix()
+    return f"{hashlib.sha256(str(target).encode()).hexdigest()[:12]}-{target.name}"
+
+
 def write_deck(study: str | os.PathLike | Study | None = None,
                reports_dir: str | os.PathLike | None = None,
                figures_dir: str | os.PathLike | None = None,
@@ -207,11 +217,12 @@ def write_deck(study: str | os.PathLike | Study | None = None,
         known = json.loads(key_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         known = {}
-    if not force and target.is_file() and known.get(str(target.resolve())) == key:
+    name = _key_name(target, reports)
+    if not force and target.is_file() and known.get(name) == key:
         return DeckResult(b"", [], [], key, target, "unchanged")
     result = build_deck(st, reports, figures_dir, template)
     write_bytes_atomic(target, result.data)
-    known[str(target.resolve())] = result.key
+    known[name] = result.key
     write_text_atomic(key_file, json.dumps(known, indent=2, sort_keys=True))
     result.path = target
     return result
