@@ -371,6 +371,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "index_figures_folder": ("PNG en SVG van elke figuur ({n}), in de map",
                              "PNG and SVG of every figure ({n}), in the folder"),
     "index_no_figures": ("geen figuren", "no figures"),
+    # what a model's n counts, in a caption (hbomkb.present.tables.constants_to_caption)
+    "observations": ("waarnemingen", "observations"),
     # the contents sheet of tables.xlsx (hbomkb.publish.outputs)
     "xlsx_contents": ("inhoud", "contents"),
     "xlsx_sheet": ("blad", "sheet"),

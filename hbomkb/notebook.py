@@ -123,14 +123,18 @@ def n_caption(table: pd.DataFrame, study: Study, n: int | str | None = None) -> 
 
     ``n`` given wins; otherwise the table's own ``attrs["n"]`` with its unit
     ``attrs["n_unit"]`` (set by :mod:`hbomkb.present.tables`); a table without either states
-    its number of rows (``n = 3 rijen``). The caption puts this text in parentheses, so it
-    holds none of its own (:func:`flat`).
+    its number of rows (``n = 3 rijen``). What every row shares (``attrs["note"]``, see
+    :func:`hbomkb.present.tables.constants_to_caption`) follows. The caption puts this text in
+    parentheses, so it holds none of its own (:func:`flat`).
     """
     if n is not None:
         return flat(f"n = {n}")
+    # what the table's rows share (a model's test, its observations) follows the n
+    note = f"; {table.attrs['note']}" if table.attrs.get("note") else ""
     if "n" in table.attrs:
         unit = table.attrs.get("n_unit")
-        return flat(f"n = {table.attrs['n']}" + (f" {label(unit, study)}" if unit else ""))
+        return flat(f"n = {table.attrs['n']}" + (f" {label(unit, study)}" if unit else "")
+                    + note)
     return flat(f"n = {len(table)} {label('rows', study)}")
 
 

@@ -307,13 +307,18 @@ def cell_numbers(value: object) -> set[str]:
 
 
 def check_sentence(sentence: Sentence, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Every source row exists, and every number the sentence quotes is in a row it names
-    (or is the number of rows a source names); phrases in ``fixed`` quote settings."""
+    """Every source row exists, and every number the sentence quotes is in a row it names, in
+    its table's caption (n, and what every row shares) or is the number of rows a source
+    names; phrases in ``fixed`` quote settings."""
     allowed, counts = set(), set()
     for src in sentence.sources:
         assert src.table in tables, (src.table, sentence.text)
         df = tables[src.table]
         allowed |= {x for c in df.columns for x in numbers_in(str(c))}
+        # the caption states the table's n and what all its rows share (a model's test)
+        allowed |= set(numbers_in(str(df.attrs.get("n", ""))))
+        for v in df.attrs.get("shared", {}).values():
+            allowed |= cell_numbers(v)
         counts.add(str(len(src.rows)))
         for key in src.rows:
             mask = pd.Series(True, index=df.index)

@@ -71,9 +71,11 @@ def test_served_sentence_names_every_cluster_tied_for_the_highest_o():
             "‘Loket’ (H07): I = 6,0, S = 0,0") in s
 
 
-def _respondents(hbo: object, mkb: object) -> pd.DataFrame:
-    return pd.DataFrame({"kant": ["hbo", "mkb"], "volledig": [hbo, mkb],
-                         "gedeeltelijk": [0, 0]})
+def _respondents(hbo: object, mkb: object, language: str = "nl") -> pd.DataFrame:
+    """The respondents table of a region as the region report shows it."""
+    heads = {"nl": ["kant", "volledig", "gedeeltelijk"], "en": ["side", "complete", "partial"]}
+    side, complete, partial = heads[language]
+    return pd.DataFrame({side: ["hbo", "mkb"], complete: [hbo, mkb], partial: [0, 0]})
 
 
 def test_region_summary_follows_its_inputs(tmp_path):

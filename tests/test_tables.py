@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from hbomkb.config import Region, Study, Thresholds
+from hbomkb.notebook import n_caption
 from hbomkb.present import tables as rt
 from hbomkb.present.html import table_html
 
@@ -251,6 +252,22 @@ def test_ordinal_tables_state_their_respondents_in_the_caption_not_per_row():
                           "odds_ratio": [2.6, 2.8], "n": [18585] * 2, "n_respondents": [141] * 2})
     out = rt.proportional_odds_table(check)
     assert "n respondenten" not in out.columns and out.attrs["n"] == 141
+
+
+def test_what_every_row_of_a_model_table_shares_is_stated_once_in_the_caption(tmp_path):
+    check = pd.DataFrame({"term": "scale[potential]", "cut": ["> 1", "> 2"],
+                          "odds_ratio": [2.56, 2.83], "ci_low": [2.37, 2.67],
+                          "ci_high": [2.76, 2.98], "chi2": [260.178] * 2, "df": [3.0] * 2,
+                          "p": [1e-9] * 2, "n": [17288] * 2, "n_respondents": [300] * 2,
+                          "reason": ["", ""]})
+    out = rt.proportional_odds_table(check)
+    assert list(out.columns) == ["drempel", "odds ratio", "95%-ondergrens", "95%-bovengrens"]
+    st = Study(root=tmp_path, name="s", title="s")
+    assert n_caption(out, st) == ("n = 300 respondenten; Wald χ² = 260,18; "
+                                  "vrijheidsgraden = 3; p < 0,001; 17288 waarnemingen")
+    # one row: the values are the table
+    one = rt.proportional_odds_table(check.head(1))
+    assert "Wald χ²" in one.columns and "note" not in one.attrs
 
 
 def _cells(page: str) -> dict[str, str]:

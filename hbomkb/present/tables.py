@@ -32,6 +32,36 @@ def with_n(table: pd.DataFrame, n: object, unit: str = "") -> pd.DataFrame:
     return table
 
 
+def constants_to_caption(table: pd.DataFrame, columns: list[str],
+                         language: object = None) -> pd.DataFrame:
+    """``table`` without those of ``columns`` that hold one value on every row (a model's
+    test statistic, its observations): the caption states them once instead
+    (``attrs["note"]``: "Wald χ² = 260,18; vrijheidsgraden = 3; p < 0,001; 17288
+    waarnemingen"; the values in ``attrs["shared"]``). A table of one row keeps them: there
+    they are its values."""
+    if len(table) < 2:
+        return table
+    notes, drop = [], []
+    for c in columns:
+        if c not in table or table[c].nunique(dropna=False) != 1:
+            continue
+        v = table[c].iloc[0]
+        if isinstance(v, str):
+            shown = v
+        elif float(v).is_integer():
+            shown = str(int(v))
+        else:
+            shown = f"{float(v):.2f}".replace(".", "," if language_of(language) == "nl" else ".")
+        notes.append(f"{shown} {label('observations', language)}" if c == "n" else
+                     f"{c} {shown}" if shown.startswith("<") else f"{c} = {shown}")
+        drop.append(c)
+    out = table.drop(columns=drop)
+    out.attrs = dict(table.attrs)
+    if notes:  # the text, and the values it shows
+        out.attrs.update(note="; ".join(notes), shared={c: table[c].iloc[0] for c in drop})
+    return out
+
+
 def respondents_behind(result: pd.DataFrame) -> int:
     """The respondents behind a survey result with an ``n`` per row: the largest n of each
     side, summed (a respondent answers for one side only); the largest n without sides."""
@@ -522,8 +552,9 @@ def ordinal_table(model: pd.DataFrame, labels: dict[str, str],
                      group=model["group"].map(lambda g: label(f"{g}_term", language)))
     # the respondents behind the model are the same for every term: the caption states them
     m = m[["group", "code", "odds_ratio", "ci_low", "ci_high", "p", "n", "reason"]]
-    out = present(m, labels, language=language)
-    return with_n(out, model["n_respondents"].max() if len(model) else 0, "respondents")
+    out = with_n(present(m, labels, language=language),
+                 model["n_respondents"].max() if len(model) else 0, "respondents")
+    return constants_to_caption(out, ["n"], language)
 
 
 def proportional_odds_table(check: pd.DataFrame, language: object = None) -> pd.DataFrame:
@@ -531,5 +562,9 @@ def proportional_odds_table(check: pd.DataFrame, language: object = None) -> pd.
     the odds ratio of the situation at each cut-point, and the Wald test of their equality."""
     # one model behind every row: its respondents are stated in the caption, not per row
     c = check.drop(columns=["term", "n_respondents"], errors="ignore")
-    return with_n(present(c, {}, language=language),
-                  check["n_respondents"].max() if len(check) else 0, "respondents")
+    out = with_n(present(c, {}, language=language),
+                 check["n_respondents"].max() if len(check) else 0, "respondents")
+    # one test of the whole model: its statistic, degrees of freedom and p are the same on
+    # every row
+    return constants_to_caption(out, [column_label(k, language) for k in ("chi2", "df", "p")]
+                                + ["n"], language)
