@@ -175,3 +175,17 @@ def test_every_formula_of_the_methods_section_converts(tmp_path):
             assert not re.search(r"[\\{}]|cdot|geq|alpha|text", shown), (tex, mathml)
     with pytest.raises(ValueError, match=r"x\^"):
         md.formula_mathml("x^")
+
+
+def test_text_from_data_keeps_its_code_font_and_shows_as_written_in_the_page():
+    # what md.code and md.text write (a <code> element, a <span> around a dollar) reaches the
+    # page whole, not as empty elements before the text
+    markdown = (f"| | |\n|---|---|\n| studie | T ({md.code('mini')}) |\n\n"
+                f"bestand {md.code('a|b`c.xlsx')}: {md.text('$5 of $10')}")
+    nb = new_notebook(cells=[new_code_cell("x", execution_count=1, outputs=[
+        new_output("display_data", {"text/markdown": markdown, "text/plain": "x"})])])
+    nb.metadata["language_info"] = {"name": "python"}
+    page = render_html(nb, review=True)
+    assert "<td>T (<code>mini</code>)</td>" in page
+    assert "<code>a|b`c.xlsx</code>" in page
+    assert "<span>$</span>5 of <span>$</span>10" in page and "<code></code>" not in page

@@ -13,8 +13,12 @@ typesets them with its own MathJax): only the copy nbconvert renders is changed.
 
 How a formula gets there: :class:`MathMLFormulas` puts an empty placeholder element in the
 Markdown in its place, nbconvert renders the page, and :func:`render_html` puts the MathML in
-the placeholder's place. MathML cannot go into the Markdown itself: nbconvert hands each tag of
-inline HTML on its own to BeautifulSoup (to embed images), which closes ``<math>`` at once.
+the placeholder's place, so the Markdown renderer never has to carry it.
+
+nbconvert's image embedding (``embed_images``) stays off: it re-parses every inline HTML tag of
+Markdown on its own and closes it at once, which turned the ``<code>`` and ``<span>`` that the
+escape of data writes (:mod:`hbomkb.present.markdown`) into empty elements. The reports have no
+Markdown images to embed; figures are outputs, inline as ``data:`` URLs already.
 """
 
 from __future__ import annotations
@@ -77,7 +81,7 @@ def exporter(review: bool = False, language: str = "nl") -> HTMLExporter:
     language (``<html lang>``); made once per process."""
     html = HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)],
                         exclude_input=review, exclude_input_prompt=review,
-                        exclude_output_prompt=review, embed_images=True,
+                        exclude_output_prompt=review, embed_images=False,
                         language_code=language)
     html.register_preprocessor(MathMLFormulas(), enabled=True)
     return html
