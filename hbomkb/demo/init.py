@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from hbomkb.config import KINDS
-from hbomkb.demo.template import MAX_ROWS, write_template
+from hbomkb.demo.template import MAX_ROWS, instructions_sheet, write_template
 from hbomkb.files import save_workbook, write_text_atomic
 from hbomkb.inputs.codebook import CLUSTER_COLUMNS, MAPPING_COLUMNS
 
@@ -57,6 +57,18 @@ The validation survey of this study goes here, as two files exported from LimeSu
 Without these two files the study is still valid: the reports then have an empty survey part.
 See docs/survey.md.
 """
+
+
+def default_settings() -> dict:
+    """The settings of a new study.yaml after its regions: the original study's answer scale,
+    ODI thresholds, smallest group shown and survey files (docs/data-model.md)."""
+    return {
+        "scale": {"min": 1, "max": 5, "top_box": 4},
+        "thresholds": {"underserved": 10, "high": 12, "extreme": 15},
+        "min_group_size": 3,
+        "survey": {"structure": "survey/survey.lss", "responses": "survey/responses.csv",
+                   "include_partial": False},
+    }
 
 
 def slugify(name: str) -> str:
@@ -117,11 +129,7 @@ def init_study(out: str | os.PathLike, title: str, regions: list[str], language:
         "language": language,
         "synthetic": False,
         "regions": [{"slug": s, "name": n} for s, n in pairs],
-        "scale": {"min": 1, "max": 5, "top_box": 4},
-        "thresholds": {"underserved": 10, "high": 12, "extreme": 15},
-        "min_group_size": 3,
-        "survey": {"structure": "survey/survey.lss", "responses": "survey/responses.csv",
-                   "include_partial": False},
+        **default_settings(),
     }
     head = "# Study settings; see docs/data-model.md. Written by `hbomkb init`.\n"
     write_text_atomic(root / "study.yaml",
@@ -137,14 +145,7 @@ def write_codebook_template(out: Path, region_slugs: list[str]) -> Path:
     """An empty codebook: instructions, sheet ``clusters`` and sheet ``mapping`` with their
     headers and dropdowns (kinds, axes, the study's regions, codes typed on ``clusters``)."""
     wb = Workbook()
-    info = wb.active
-    info.title = "instructies"
-    for line in CODEBOOK_INSTRUCTIONS:
-        info.append([line])
-    info["A1"].font = Font(bold=True, size=14)
-    info.column_dimensions["A"].width = 120
-    for row in info.iter_rows(min_row=2):
-        row[0].alignment = Alignment(wrap_text=True)
+    instructions_sheet(wb, CODEBOOK_INSTRUCTIONS)
     headers = {"clusters": [*CLUSTER_COLUMNS, "theme"], "mapping": [*MAPPING_COLUMNS,
                                                                     "code_coder2"]}
     letter = {}

@@ -55,20 +55,26 @@ INSTRUCTIONS = [
 ]
 
 
+def instructions_sheet(wb: Workbook, lines: list[str]) -> None:
+    """The workbook's first sheet, ``instructies``: ``lines`` one per row, the first as a
+    heading, the rest wrapped to the sheet's width."""
+    info = wb.active
+    info.title = "instructies"
+    for line in lines:
+        info.append([line])
+    info["A1"].font = Font(bold=True, size=14)
+    info.column_dimensions["A"].width = 120
+    for row in info.iter_rows(min_row=2):
+        row[0].alignment = Alignment(wrap_text=True)
+
+
 def write_template(out: str | os.PathLike) -> Path:
     """Write the empty workshop workbook to ``out`` (a name ending in ``.xlsx``)."""
     if Path(out).suffix.lower() != ".xlsx":
         raise ValueError(f"{out}: expected a file name ending in .xlsx (the template is an "
                          "Excel workbook)")
     wb = Workbook()
-    info = wb.active
-    info.title = "instructies"
-    for line in INSTRUCTIONS:
-        info.append([line])
-    info["A1"].font = Font(bold=True, size=14)
-    info.column_dimensions["A"].width = 120
-    for row in info.iter_rows(min_row=2):
-        row[0].alignment = Alignment(wrap_text=True)
+    instructions_sheet(wb, INSTRUCTIONS)
 
     columns = {}
     for sheet, (required, optional) in SHEETS.items():

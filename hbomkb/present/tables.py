@@ -13,6 +13,7 @@ import pandas as pd
 from hbomkb.config import Study
 from hbomkb.labels import column_label, label, language_of, value_label
 from hbomkb.present.html import p_text as html_p_text
+from hbomkb.present.sentences import nummer
 
 
 def only(df: pd.DataFrame, **where: object) -> pd.DataFrame:
@@ -51,7 +52,7 @@ def constants_to_caption(table: pd.DataFrame, columns: list[str],
         elif float(v).is_integer():
             shown = str(int(v))
         else:
-            shown = f"{float(v):.2f}".replace(".", "," if language_of(language) == "nl" else ".")
+            shown = nummer(v, 2, language)
         notes.append(f"{shown} {label('observations', language)}" if c == "n" else
                      f"{c} {shown}" if shown.startswith("<") else f"{c} = {shown}")
         drop.append(c)
