@@ -144,6 +144,27 @@ def test_scores_table_is_compact_and_keeps_na_for_dont_know(tmp_path):
     assert [str(t) for t in empty.dtypes] == [str(t) for t in sc.dtypes]
 
 
+def test_scores_table_behaves_as_any_table_when_changed_copied_and_saved(tmp_path):
+    # its columns sit in memory mapped for them alone (survey._blank): a researcher can still
+    # change a value, take a copy that stays apart, pickle it and save it
+    tables, _ = survey.read_survey(make_study(tmp_path, "mini_null.csv"), CODEBOOK)
+    sc = tables["scores"]
+    before = sc.copy()
+    first = sc.index[sc["value"].notna()][0]
+    sc.loc[first, "value"] = 1
+    sc.loc[first, "respondent"] = pd.NA
+    assert sc.loc[first, "value"] == 1 and pd.isna(sc.loc[first, "respondent"])
+    assert before["respondent"].notna().all()  # the copy did not change with it
+    saved = tmp_path / "scores.parquet"
+    before.to_parquet(saved)
+    back = pd.read_parquet(saved)
+    assert back["value"].sum() == before["value"].sum()
+    assert back["dont_know"].sum() == before["dont_know"].sum() == 3
+    pickled = tmp_path / "scores.pkl"
+    before.to_pickle(pickled)
+    pd.testing.assert_frame_equal(pd.read_pickle(pickled), before)
+
+
 def test_response_id_beyond_32_bits_keeps_its_value(tmp_path):
     study = make_study(tmp_path, "mini_semicolon_bom_crlf.csv")
     path = study.survey_responses_path

@@ -9,6 +9,9 @@ answers unredacted (processing, :mod:`hbomkb.inputs.build`, redacts them).
 
 from __future__ import annotations
 
+import ctypes
+import mmap
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -110,12 +113,15 @@ def read_survey(study: Study, codebook_clusters: pd.DataFrame
     if any(p.is_error for p in gaps):
         return tables, problems + gaps
     # The dual-scale columns go to the scores table only: kept apart from the frame, each is
-    # let go once copied, so the wide frame shrinks while the (far larger) scores table grows.
+    # let go once copied, and the frame itself before the (far larger) scores table is filled.
     score_columns = {c.name for c in ls.response_columns(structure) if c.qtype == "1"}
     cells = {c: df[c].array for c in df.columns if c in score_columns}
     df = df.drop(columns=list(cells))
-    built, more = _tidy(study, structure, codebook_clusters, df, cells,
-                        _rel(study, csv_path))
+    built, sides, more = _tidy(study, structure, codebook_clusters, df,
+                               _rel(study, csv_path))
+    del df
+    if sides:
+        built["scores"] = _scores(cells, codebook_clusters, sides)
     return built, problems + gaps + more
 
 
@@ -199,8 +205,9 @@ def _check_structure(path: Path, structure: ls.Structure, clusters: pd.DataFrame
 
 
 def _tidy(study: Study, structure: ls.Structure, clusters: pd.DataFrame, df: pd.DataFrame,
-          cells: dict[str, pd.Categorical],
-          file: str) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+          file: str) -> tuple[dict[str, pd.DataFrame], list, list[Problem]]:
+    """The survey tables except ``scores``, and the ``sides`` to build it from: per role
+    present, the role, its respondents' ids and the mask of their rows in the export."""
     problems: list[Problem] = []
     n = len(df)
     rows = np.arange(n) + 2  # record number in the file; the header is record 1
@@ -261,10 +268,9 @@ def _tidy(study: Study, structure: ls.Structure, clusters: pd.DataFrame, df: pd.
     tables["respondents"] = respondents
     if sides:
         tables["rankings"] = pd.concat(rankings, ignore_index=True)
-        tables["scores"] = _scores(cells, clusters, sides)
         tables["open_answers"] = pd.concat(opens, ignore_index=True)
     tables["exclusions"] = excl.reset_index(drop=True)
-    return tables, problems
+    return tables, sides, problems
 
 
 def _dt(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -311,38 +317,33 @@ def _scores(cells: dict[str, pd.Categorical], clusters, sides) -> pd.DataFrame:
     respondent in the demo shape), so it is written column by column straight into its
     final, compact arrays (12 bytes a row), with no temporary of the table's length.
     ``cells`` are the dual-scale columns of the export (question-code heading ->
-    categorical); each is taken out of it once copied."""
+    categorical); each is taken out of it once copied, and their memory is handed back
+    before the other columns are filled, so the two are never held together."""
     forms = codes_of_kind(clusters, "form")["code"].astype(str).tolist()
     outcomes = {r: codes_of_kind(clusters, OUTCOME_KIND[r])["code"].astype(str).tolist()
                 for r, _, _ in sides}
     all_outcomes = [o for r, _, _ in sides for o in outcomes[r]]
     sizes = [len(rid) * len(outcomes[r]) * len(forms) * 2 for r, rid, _ in sides]
-    total = sum(sizes)
+    bounds = np.cumsum([0, *sizes])
+    total = int(bounds[-1])
     # LimeSurvey's response ids are 32-bit; an id beyond that (not LimeSurvey's) keeps 64 bits.
     wide = any(len(rid) and (rid.max() > np.iinfo(np.int32).max
                              or rid.min() < np.iinfo(np.int32).min) for _, rid, _ in sides)
-    respondent = np.empty(total, dtype=np.int64 if wide else np.int32)
-    value = np.empty(total, dtype=np.int8)
-    missing = np.empty(total, dtype=bool)
-    dont_know = np.empty(total, dtype=bool)
-    role_code = np.empty(total, dtype=np.int8)
-    outcome_code = np.empty(total, dtype=np.int8 if len(all_outcomes) < 127 else np.int16)
-    form_code = np.empty(total, dtype=np.int8 if len(forms) < 127 else np.int16)
-    scale_code = np.empty(total, dtype=np.int8)
+    respondent = _blank(total, np.int64 if wide else np.int32)
+    value, missing, dont_know = (_blank(total, t) for t in (np.int8, bool, bool))
+    role_code = _blank(total, np.int8)
+    outcome_code = _blank(total, np.int8 if len(all_outcomes) < 127 else np.int16)
+    form_code = _blank(total, np.int8 if len(forms) < 127 else np.int16)
+    scale_code = _blank(total, np.int8)
     lut_codes = {c: i + 1 for i, c in enumerate(SCORE_CODES)}  # 0 = empty, 6 = don't know
-    start = 0
-    for (r, rid, mask), size in zip(sides, sizes, strict=True):
-        m, outs = len(rid), outcomes[r]
-        sl = slice(start, start + size)
-        start += size
+    for (r, rid, mask), lo, hi in zip(sides, bounds[:-1], bounds[1:], strict=True):
+        v = value[lo:hi].reshape(len(rid), -1)  # a view: a row per respondent, a column per cell
         rows = np.flatnonzero(mask)
-        v = value[sl].reshape(m, -1)  # views: a row per respondent, a column per cell
         j = 0
-        for o in outs:
+        for o in outcomes[r]:
             for f in forms:
                 for sc in (1, 2):
-                    col = f"{o}[{f}][{sc}]"
-                    cat = cells.pop(col, None)   # taken: its memory is free again
+                    cat = cells.pop(f"{o}[{f}][{sc}]", None)   # taken: its memory is free again
                     if cat is not None:
                         lut = np.array([lut_codes.get(str(c), 0) for c in cat.categories] + [0],
                                        dtype=np.int8)
@@ -350,11 +351,15 @@ def _scores(cells: dict[str, pd.Categorical], clusters, sides) -> pd.DataFrame:
                     else:
                         v[:, j] = 0
                     j += 1
+    cells.clear()
+    _release_memory()
+    for (r, rid, _), lo, hi in zip(sides, bounds[:-1], bounds[1:], strict=True):
+        sl, outs = slice(lo, hi), outcomes[r]
         np.equal(value[sl], 6, out=dont_know[sl])
         np.equal(value[sl], 0, out=missing[sl])
         np.logical_or(missing[sl], dont_know[sl], out=missing[sl])
         np.putmask(value[sl], missing[sl], 0)
-        respondent[sl].reshape(m, -1)[:] = rid[:, None]
+        respondent[sl].reshape(len(rid), -1)[:] = rid[:, None]
         role_code[sl] = ROLES.index(r)
         first = all_outcomes.index(outs[0]) if outs else 0
         _fill_repeating(outcome_code[sl], np.repeat(np.arange(
@@ -364,7 +369,7 @@ def _scores(cells: dict[str, pd.Categorical], clusters, sides) -> pd.DataFrame:
         _fill_repeating(scale_code[sl], np.array([0, 1], dtype=np.int8))
     cat = pd.CategoricalDtype
     return pd.DataFrame({
-        "respondent": pd.arrays.IntegerArray(respondent, np.zeros(total, dtype=bool)),
+        "respondent": pd.arrays.IntegerArray(respondent, _blank(total, bool)),
         "role": pd.Categorical.from_codes(role_code, dtype=cat(list(ROLES))),
         "outcome": pd.Categorical.from_codes(outcome_code, dtype=cat(all_outcomes)),
         "form": pd.Categorical.from_codes(form_code, dtype=cat(forms)),
@@ -372,6 +377,34 @@ def _scores(cells: dict[str, pd.Categorical], clusters, sides) -> pd.DataFrame:
         "value": pd.arrays.IntegerArray(value, missing),
         "dont_know": dont_know,
     }, copy=False)
+
+
+def _blank(n: int, dtype) -> np.ndarray:
+    """A writable array of ``n`` zeros in memory mapped for it alone.
+
+    The pages are taken from the system when first written and given back as soon as the
+    array is freed. A large array from ``malloc`` may instead be carved out of the heap,
+    where it is zeroed (made resident) at once and, once freed, stays with the process.
+    """
+    dt = np.dtype(dtype)
+    if n == 0:
+        return np.zeros(0, dtype=dt)
+    return np.frombuffer(mmap.mmap(-1, n * dt.itemsize), dtype=dt)
+
+
+def _release_memory() -> None:
+    """Hand memory that was freed back to the system: pyarrow's pool, and on Linux the C
+    heap (``malloc_trim``), where numpy's small arrays leave free pages between live ones.
+
+    Called between building the wide answer frame and the scores table, so the resident
+    set at the peak holds the data and not the pages its predecessors left.
+    """
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: nothing to trim this way
+            pass
 
 
 def _fill_repeating(out: np.ndarray, pattern: np.ndarray) -> None:

@@ -17,6 +17,7 @@ respondent typed starting with ``'=`` themselves, which comes back without its a
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -363,8 +364,14 @@ def _convert_codes(path: Path, spec: Column, arr: pa.DictionaryArray, mode: str,
                f"{', '.join(str(r + 2) for r in rows[1:11])}{'…' if len(rows) > 11 else ''})"
                if len(rows) > 1 else ""),
             row=int(rows[0]) + 2, column=spec.name))
-    return pd.Categorical.from_codes(new, categories=pd.Index(cats, dtype=object)
-                                     if cats else pd.Index([], dtype=object))
+    return pd.Categorical.from_codes(new, dtype=_category_type(tuple(cats)))
+
+
+@functools.lru_cache(maxsize=256)
+def _category_type(cats: tuple[str, ...]) -> pd.CategoricalDtype:
+    """One categorical type per list of answer codes: the many columns of an array question
+    share it, so its categories are built and checked once."""
+    return pd.CategoricalDtype(pd.Index(list(cats), dtype=object))
 
 
 def _convert(path: Path, spec: Column, arr: pa.ChunkedArray, problems: list[Problem]):
