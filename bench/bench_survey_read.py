@@ -18,7 +18,10 @@ measurement cannot inflate the other):
 Prints the ratios to the baseline time and to the file size. Goal: time <= 2.5x read_csv,
 peak memory <= 3x the file size. Runs are repeated (``--repeat``, interleaved) and the
 fastest counts, since the machine may be shared; memory is reported from that same run, with
-the lowest and highest peak of all runs after it. The
+the lowest and highest peak of all runs after it. Beside the ratio of the fastest runs, the
+median of the ratios of each ``read_csv`` run and the ``read_survey`` run right after it is
+printed: when the machine's load changes during the bench, the two fastest runs may come
+from different loads, a pair seldom does. The
 CPU time (``time.process_time``, all threads) is printed too: it does not depend on how busy
 the machine is, but counts the work of every thread (``pyarrow.csv.read_csv``, which the
 reader uses, parses on every core; pandas too takes more CPU than wall time).
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,13 +144,14 @@ def main(argv=None) -> None:
         path = write_export(folder, args.n, args.seed, regions, clusters)
         size = path.stat().st_size
         print(f"export: {args.n:,} responses, {size / 1e6:.1f} MB")
-        base, ours, peaks = None, None, []
+        base, ours, peaks, pairs = None, None, [], []
         for _ in range(args.repeat):  # interleaved, so both see the same machine load
             b = run_child(folder, "read_csv", regions)
             o = run_child(folder, "read_survey", regions)
             base = b if base is None or b["seconds"] < base["seconds"] else base
             ours = o if ours is None or o["seconds"] < ours["seconds"] else ours
             peaks.append(o["rss_growth"])
+            pairs.append(o["seconds"] / b["seconds"])
 
     def mb(x):
         return f"{x / 1e6:.0f} MB"
@@ -155,6 +160,7 @@ def main(argv=None) -> None:
         print(f"{name:<16}: {r['seconds']:.2f} s ({r['cpu']:.2f} s CPU); peak RSS growth "
               f"{mb(r['rss_growth'])} ({r['rss_growth'] / size:.2f}x file)")
     print(f"time ratio      : {ours['seconds'] / base['seconds']:.2f}x read_csv (goal <= 2.5x); "
+          f"median of the {len(pairs)} back-to-back pairs {statistics.median(pairs):.2f}x; "
           f"CPU time {ours['cpu'] / base['cpu']:.2f}x")
     print(f"memory ratio    : {ours['rss_growth'] / size:.2f}x file size (goal <= 3x); "
           f"all {len(peaks)} runs: {min(peaks) / size:.2f}x to {max(peaks) / size:.2f}x")

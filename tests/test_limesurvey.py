@@ -429,10 +429,9 @@ def test_personal_columns_are_never_read(mini, tmp_path):
     assert list(df.columns) == ["id", "rol"]
 
 
-def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monkeypatch):
-    """A long export parsed in small blocks (whose answer dictionaries differ from block to
-    block, with NULLs, and a value that is no answer code in a late block) reads to the same
-    frame and the same problem rows as when it is parsed in one block."""
+def _long_export(tmp_path: Path) -> Path:
+    """800 responses of the mini survey: answers, NULLs, quoted line breaks and quotes in
+    open answers, and a value that is no answer code (record 702)."""
     text = (FIX / "mini_null.csv").read_bytes().decode("utf-8-sig")   # CRLF kept
     header, *records = [r for r in text.split("\r\n") if r]
     body = []
@@ -446,6 +445,14 @@ def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monke
             body.append(rec)
     path = tmp_path / "long.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([header, *body, ""]).encode("utf-8"))
+    return path
+
+
+def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monkeypatch):
+    """A long export parsed in small blocks (whose answer dictionaries differ from block to
+    block, with NULLs, and a value that is no answer code in a late block) reads to the same
+    frame and the same problem rows as when it is parsed in one block."""
+    path = _long_export(tmp_path)
     monkeypatch.setattr(export, "BLOCK_SIZE", 1 << 24)
     whole = ls.read_responses(path, mini)
     monkeypatch.setattr(export, "BLOCK_SIZE", 2048)
@@ -457,6 +464,77 @@ def test_reading_block_by_block_gives_what_one_block_gives(mini, tmp_path, monke
     assert [(p.row, p.column) for p in blocks.attrs["problems"]] == [(702, "H01[F01][1]")]
     assert blocks.attrs["problems"] == whole.attrs["problems"]
     assert blocks["openhbo"].iloc[796] == 'Meer "echte" opdrachten;\n7;ook langlopend'
+
+
+def test_a_large_export_read_in_pieces_gives_what_one_parse_gives(mini, tmp_path,
+                                                                   monkeypatch):
+    """An export above PIECE_BYTES is parsed in pieces ending at record ends (a quoted line
+    break is no record end, a looked-for end may lie beyond the bytes scanned at once); the
+    frame, its problems and their rows are those of one parse."""
+    path = _long_export(tmp_path)
+    whole = ls.read_responses(path, mini)
+    monkeypatch.setattr(export, "PIECE_BYTES", 3000)
+    monkeypatch.setattr(export, "SCAN_BYTES", 97)
+    pieces = export._pieces(path, b"\n")
+    assert len(pieces) > 20
+    raw = path.read_bytes()
+    assert all(raw[end - 2:end] == b"\r\n" and raw[:end].count(b'"') % 2 == 0
+               for _, end in pieces)
+    n = -(-len(raw) // 3000)
+    naive = [raw.index(b"\n", len(raw) * k // n) + 1 for k in range(1, n)]
+    assert naive != [end for _, end in pieces[:-1]]  # some line end inside quotes passed over
+    got = ls.read_responses(path, mini)
+    pd.testing.assert_frame_equal(got, whole)
+    assert got.attrs == whole.attrs
+    assert [(p.row, p.column) for p in got.attrs["problems"]] == [(702, "H01[F01][1]")]
+
+
+def test_pieces_that_do_not_parse_on_their_own_fall_back_to_one_parse(mini, tmp_path,
+                                                                      monkeypatch):
+    read_columns = export._read_columns
+    # a quote inside an unquoted value (no LimeSurvey export has one; pyarrow reads it as it
+    # is) makes every later quote count odd, so pieces would end inside quoted values
+    path = _long_export(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b'"zuidw";;;;"M01"', b'"zuidw";;;a"b;"M01"', 1))
+    whole = ls.read_responses(path, mini)
+    assert whole["openhbo"].iloc[1] == 'a"b'
+    monkeypatch.setattr(export, "PIECE_BYTES", 3000)
+    calls = []
+    monkeypatch.setattr(export, "_read_columns", lambda *a: calls.append(len(a[-1])) or
+                        read_columns(*a))
+    got = ls.read_responses(path, mini)
+    assert calls[0] > 20 and calls[1:] == [1]  # pieces tried, then the whole file
+    pd.testing.assert_frame_equal(got, whole)
+
+
+def test_a_broken_record_in_a_later_piece_is_reported_for_the_whole_file(mini, tmp_path,
+                                                                         monkeypatch):
+    text = (FIX / "mini_semicolon_bom_crlf.csv").read_bytes().decode("utf-8-sig")
+    header, *records = [r for r in text.split("\r\n") if r]
+    body = [f'"{k + 1}";' + records[k % len(records)].split(";", 1)[1] for k in range(400)]
+    body[350] += ';"extra"'
+    path = _write(tmp_path / "r.csv", "\r\n".join([header, *body, ""]))
+    with pytest.raises(InputError) as whole:
+        ls.read_responses(path, mini)
+    monkeypatch.setattr(export, "PIECE_BYTES", 4096)
+    assert len(export._pieces(path, b"\n")) > 10
+    with pytest.raises(InputError, match=r"same number of fields") as pieces:
+        ls.read_responses(path, mini)
+    assert pieces.value.problems == whole.value.problems
+
+
+def test_dates_read_by_pyarrow_are_the_dates_pandas_reads(mini, tmp_path, monkeypatch):
+    # LimeSurvey's dates are cast in pyarrow (the fast path); a zoned time, which that cast
+    # refuses, is read by pandas as before
+    path = _long_export(tmp_path)
+    fast = ls.read_responses(path, mini)
+    assert str(fast["submitdate"].dtype) == "datetime64[us]"
+    assert fast["submitdate"].iloc[0] == pd.Timestamp("2018-06-04 10:12:00")
+    monkeypatch.setattr(export, "_datetimes", lambda arr: None)
+    pd.testing.assert_frame_equal(ls.read_responses(path, mini), fast)
+    monkeypatch.undo()
+    import pyarrow as pa
+    assert export._datetimes(pa.chunked_array([["2018-06-04 10:12:00+02:00"]])) is None
 
 
 def test_a_record_longer_than_a_block_is_still_read(mini, monkeypatch):

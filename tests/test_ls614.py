@@ -109,6 +109,30 @@ def test_every_real_export_reads_to_the_responses_as_entered(known, name, struct
     assert df["openmkb"].iloc[3] == "=SUM(A1:A2) is geen formule"
 
 
+@pytest.mark.parametrize("line_end", ["crlf", "cr"])
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_every_real_export_read_in_pieces_reads_as_in_one_parse(tmp_path, monkeypatch,
+                                                                name, line_end):
+    """A large export is parsed in pieces that end at record ends (``export.PIECE_BYTES``):
+    each real export, cut into pieces of 5 kB (about four responses), reads to the same frame,
+    attributes and problems as in one parse, also with bare-CR record ends."""
+    from hbomkb.inputs.limesurvey import export
+    raw = require_shared(LS614 / name).read_bytes()
+    path = tmp_path / name
+    path.write_bytes(raw if line_end == "crlf" else raw.replace(b"\r\n", b"\r"))
+    s = ls.read_lss(LS614 / "survey_206848.lss")
+    whole = ls.read_responses(path, s)
+    monkeypatch.setattr(export, "PIECE_BYTES", 5000)
+    newline = b"\r\n" if line_end == "crlf" else b"\r"
+    pieces = export._pieces(path, newline[-1:])
+    assert len(pieces) >= 3
+    assert all(raw_end.endswith(newline) for raw_end in
+               (path.read_bytes()[:end] for _, end in pieces[:-1]))
+    got = ls.read_responses(path, s)
+    pd.testing.assert_frame_equal(got, whole)
+    assert got.attrs == whole.attrs
+
+
 def _study_with(tmp_path: Path, export: Path):
     root = tmp_path / "demo"
     shutil.copytree(config.RAW_DIR / "demo", root)

@@ -52,6 +52,8 @@ def _problem(path, message, row=None, column="", severity=ERROR) -> Problem:
 _TIMING = re.compile(r"^(interviewtime|groupTime\d+|\d+X\d+(X\d+)?time|.+Time)$")
 _SGQA = re.compile(r"^(\d+)X(\d+)X(\d+)")
 BLOCK_SIZE = 1 << 22  # bytes of the export pyarrow parses as one block (blocks go in parallel)
+PIECE_BYTES = 1 << 25  # an export larger than this is parsed in pieces of about this size
+SCAN_BYTES = 1 << 20  # bytes read at a time while looking for where a piece ends
 
 
 def read_responses(csv_path, structure: Structure) -> pd.DataFrame:
@@ -75,7 +77,9 @@ def read_responses(csv_path, structure: Structure) -> pd.DataFrame:
 
     The file is parsed by ``pyarrow.csv.read_csv`` (see :func:`_parse`), answer columns
     dictionary-encoded (four bytes a cell); each is then turned into a categorical of one
-    byte a cell and freed in turn.
+    byte a cell and freed in turn. An export larger than :data:`PIECE_BYTES` is parsed in
+    pieces that end at record ends (:func:`_pieces`), so the parse holds one piece at a
+    time; the result is the same.
     """
     path = Path(csv_path)
     if path.is_dir():
@@ -84,43 +88,169 @@ def read_responses(csv_path, structure: Structure) -> pd.DataFrame:
     if not path.is_file():
         raise InputError([_problem(path, "file not found; expected a LimeSurvey response "
                                          "export (CSV)")])
-    sep, header = sniff(read_head(path))
+    head = read_head(path)
+    sep, header = sniff(head)
     if not header or header == [""]:
         raise InputError([_problem(path, "empty file; expected a LimeSurvey response export "
                                          "with a header line")])
     plan, heading_mode, language = _plan_columns(path, header, structure)
 
     names = [f"c{i}" for i in range(len(header))]
-    keep = [i for i, (kind, _) in enumerate(plan) if kind != "drop"]
-    coded = {names[i] for i in keep if plan[i][0] == "col" and plan[i][1].kind == "code"}
-    table = _parse(path, sep, names, keep, coded)
-
-    problems: list[Problem] = []
-    data: dict[str, object] = {}
-    cols = [(names[i], plan[i]) for i in keep]
-    answer_mode = _answer_mode(table, cols)
-    for cname, (kind, spec) in cols:
-        # Column by column, each dropped from the table once taken: memory goes down as the
-        # frame grows.
-        arr, table = table.column(cname), table.drop_columns([cname])
-        if kind == "meta":
-            data[spec] = _convert_meta(path, spec, arr, problems)
-        elif kind == "timing":
-            data[spec] = pd.to_numeric(arr.to_pandas(), errors="coerce").astype("Float64")
-        elif spec.kind == "code":
-            data[spec.name] = _convert_codes(path, spec, arr.combine_chunks(), answer_mode,
-                                             problems)
-        else:
-            data[spec.name] = _convert(path, spec, arr, problems)
+    cols = [(names[i], plan[i]) for i, (kind, _) in enumerate(plan) if kind != "drop"]
+    coded = {c for c, (kind, spec) in cols if kind == "col" and spec.kind == "code"}
+    pieces = _pieces(path, _line_end(head))
+    try:
+        data, problems, answer_mode = _read_columns(path, sep, names, cols, coded, pieces)
+    except _PieceUnreadable:
+        # a piece that does not parse on its own: the whole file, parsed at once, either
+        # reads or says why it cannot
+        whole = [(0, path.stat().st_size)]
+        data, problems, answer_mode = _read_columns(path, sep, names, cols, coded, whole)
     df = pd.DataFrame(data, copy=False)
-    # pyarrow's allocator keeps the pages its parse threads freed, where numpy cannot reuse
-    # them; handed back, the tables built next do not add to them (measured: the peak of a
-    # read varied from 2.6 to 3.6 times the file without this, 2.6 to 2.7 with it).
-    pa.default_memory_pool().release_unused()
     df.attrs.update({"survey_id": structure.survey_id, "separator": sep,
                      "headings": heading_mode, "language": language, "answers": answer_mode,
                      "problems": problems, "source": str(path)})
     return df
+
+
+_DICT32 = pa.dictionary(pa.int32(), pa.string())
+
+
+class _PieceUnreadable(Exception):
+    """A piece of a large export did not parse on its own."""
+
+
+def _pieces(path: Path, newline: bytes) -> list[tuple[int, int]]:
+    """The byte ranges of the export to parse one after the other: the whole file when it is
+    at most :data:`PIECE_BYTES`, else pieces of about that size. Each piece ends where a
+    record ends: at a line end with an even number of quotes before it in the file (inside a
+    quoted value the count is odd; a quote within a value is written twice)."""
+    size = path.stat().st_size
+    n = -(-size // PIECE_BYTES)
+    if n <= 1:
+        return [(0, size)]
+    cuts, pos, quotes = [0], 0, 0
+    with open(path, "rb") as f:
+        for k in range(1, n):
+            target = size * k // n
+            f.seek(pos)
+            while pos < target:
+                block = f.read(min(SCAN_BYTES, target - pos))
+                quotes += block.count(b'"')
+                pos += len(block)
+            pos, quotes = _record_end(f, pos, quotes, newline)
+            if pos >= size:
+                break
+            cuts.append(pos)
+    cuts.append(size)
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
+
+
+def _line_end(head: str) -> bytes:
+    """How the export's records end, as the header's end shows: ``\\r`` for a file whose
+    line ends became a bare CR, else ``\\n`` (CRLF or LF)."""
+    m = re.search(r"\r\n?|\n", head)
+    return b"\r" if m and m.group(0) == "\r" else b"\n"
+
+
+def _record_end(f, pos: int, quotes: int, newline: bytes) -> tuple[int, int]:
+    """The offset just after the first record end at or after ``pos`` (``quotes``: the
+    quotes before ``pos``), with the quotes before it; the file's size if there is none."""
+    f.seek(pos)
+    while block := f.read(SCAN_BYTES):
+        at = 0
+        while (end := block.find(newline, at)) >= 0:
+            quotes += block.count(b'"', at, end + 1)
+            at = end + 1
+            if quotes % 2 == 0:
+                return pos + at, quotes
+        quotes += block.count(b'"', at)
+        pos += len(block)
+    return pos, quotes
+
+
+def _read_columns(path: Path, sep: str, names: list[str], cols, coded: set[str],
+                  pieces: list[tuple[int, int]]):
+    """The export's kept columns converted (heading -> array), the problems found and the
+    answer mode, parsed piece by piece (see :func:`_pieces`).
+
+    A file parsed whole has each column converted as it is taken from the parsed table. A
+    file parsed in pieces keeps, per answer column, its distinct values and a small id per
+    cell (:func:`_keep_ids`), and its other columns as parsed; everything is converted once
+    the last piece is read, so the answer mode and the rows of problems are the whole
+    file's. Raises :class:`_PieceUnreadable` when a piece does not parse on its own.
+    """
+    whole = len(pieces) == 1
+    problems: list[Problem] = []
+    data: dict[str, object] = {}
+    answer_mode = "codes"
+    kept: dict[str, list] = {c: [] for c, _ in cols}  # per column: the pieces' parts
+
+    def convert(kind, spec, arr=None, answers=None):
+        if kind == "meta":
+            return spec, _convert_meta(path, spec, arr, problems)
+        if kind == "timing":
+            return spec, pd.to_numeric(arr.to_pandas(), errors="coerce").astype("Float64")
+        if spec.kind == "code":
+            return spec.name, _convert_codes(path, spec, *answers, answer_mode, problems)
+        return spec.name, _convert(path, spec, arr, problems)
+
+    for k, piece in enumerate(pieces):
+        table = _parse(path, sep, names, [c for c, _ in cols], coded, None if whole else piece,
+                       first=k == 0)
+        if answer_mode == "codes":  # an export holds answer texts in every piece or in none
+            answer_mode = _answer_mode(table, cols)
+        if not whole:
+            # one dictionary per column for all its blocks: taking the columns then costs a
+            # third of the time (a whole file is not unified: that copies every index at once)
+            table = table.unify_dictionaries()
+        arr = None
+        for cname, (kind, spec) in cols:
+            # Column by column, each dropped from the table once taken: memory goes down as
+            # the frame grows.
+            arr, table = table.column(cname), table.drop_columns([cname])
+            if whole:
+                answers = _answers(arr.combine_chunks()) if cname in coded else None
+                key, value = convert(kind, spec, arr, answers)
+                data[key] = value
+            elif cname in coded:
+                _keep_ids(kept[cname], arr.combine_chunks())
+            else:
+                kept[cname].append(arr)
+        del table, arr
+        # pyarrow's allocator keeps the pages its parse threads freed, where numpy cannot
+        # reuse them; handed back, what is built next does not add to them.
+        pa.default_memory_pool().release_unused()
+    if not whole:
+        for cname, (kind, spec) in cols:
+            parts = kept.pop(cname)
+            if cname in coded:
+                seen, ids = parts[0], parts[1:]
+                key, value = convert(kind, spec, answers=([*seen, None], np.concatenate(ids)))
+            else:
+                key, value = convert(kind, spec, pa.chunked_array(
+                    [c for a in parts for c in a.chunks], type=parts[0].type))
+            data[key] = value
+    return data, problems, answer_mode
+
+
+def _answers(arr: pa.DictionaryArray) -> tuple[list, np.ndarray]:
+    """An answer column as its distinct values (NULL last, as None) and each cell's index
+    into them."""
+    values = [*arr.dictionary.to_pylist(), None]
+    return values, arr.indices.fill_null(len(values) - 1).to_numpy()
+
+
+def _keep_ids(parts: list, arr: pa.DictionaryArray) -> None:
+    """Add one piece of an answer column to ``parts``: ``parts[0]`` maps each distinct value
+    seen so far to its id, the rest are the pieces' ids (one byte a cell while there are
+    fewer than 127 values, as a question's answers nearly always are), -1 for NULL."""
+    if not parts:
+        parts.append({})
+    seen = parts[0]
+    ids = [seen.setdefault(v, len(seen)) for v in arr.dictionary.to_pylist()] + [-1]
+    remap = np.array(ids, dtype=np.int8 if len(seen) < 127 else np.int32)
+    parts.append(remap[arr.indices.fill_null(len(remap) - 1).to_numpy()])
 
 
 def _plan_columns(path: Path, header: list[str], structure: Structure):
@@ -271,36 +401,49 @@ def _plan_from_text(path: Path, header: list[str], text):
     return plan, unknown, problems
 
 
-def _parse(path: Path, sep: str, names: list[str], keep: list[int], coded: set[str]
-           ) -> pa.Table:
+def _parse(path: Path, sep: str, names: list[str], keep: list[str], coded: set[str],
+           piece: tuple[int, int] | None = None, first: bool = True) -> pa.Table:
     """The kept columns of an export as pyarrow parses them: answer columns (``coded``)
     dictionary-encoded, every other column as text; an unquoted empty field is NULL, a quoted
-    one ``""``.
+    one ``""``. ``piece``: the byte range to parse (read into memory first, so pyarrow's
+    reader reads nothing ahead), else the whole file; only the ``first`` holds the header.
 
     ``pyarrow.csv.read_csv`` parses blocks of :data:`BLOCK_SIZE` bytes on all cores. Measured
     with ``bench/bench_survey_read.py`` (100,000 responses): see docs/survey.md.
     """
-    types = {names[i]: pa.dictionary(pa.int32(), pa.string()) if names[i] in coded
-             else pa.string() for i in keep}
+    types = {c: _DICT32 if c in coded else pa.string()
+             for c in keep}
+    if piece is None:
+        source, size = path, path.stat().st_size
+    else:
+        with open(path, "rb") as f:
+            f.seek(piece[0])
+            raw = f.read(piece[1] - piece[0])
+        source, size = pa.BufferReader(pa.py_buffer(raw)), len(raw)
+        del raw  # the buffer holds it
     block_size = BLOCK_SIZE
     while True:
         try:
             return pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                source,
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if first else 0,
                                                block_size=block_size),
                 parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"',
                                                  double_quote=True, newlines_in_values=True,
                                                  ignore_empty_lines=True),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=types, include_columns=[names[i] for i in keep],
+                    column_types=types, include_columns=keep,
                     strings_can_be_null=True, quoted_strings_can_be_null=False,
                     null_values=[""]))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             msg = str(e).splitlines()[0]
-            if "block size" in msg and block_size < path.stat().st_size:
+            if "block size" in msg and block_size < size:
                 block_size *= 16  # a record (or the header) longer than a block: try again
+                if piece is not None:
+                    source.seek(0)
                 continue
+            if piece is not None:
+                raise _PieceUnreadable from None
             if "UTF8" in msg:
                 raise InputError([_problem(path, "not UTF-8 text; expected a LimeSurvey CSV "
                                                  "export (always UTF-8)")]) from None
@@ -326,12 +469,12 @@ def _answer_mode(table: pa.Table, cols) -> str:
     return "codes"
 
 
-def _convert_codes(path: Path, spec: Column, arr: pa.DictionaryArray, mode: str,
+def _convert_codes(path: Path, spec: Column, values: list, idx: np.ndarray, mode: str,
                    problems: list[Problem]) -> pd.Categorical:
     """An answer column as a categorical of the question's answer codes (in answer order);
-    values that are no answer code become missing and one problem row each."""
-    values = [*arr.dictionary.to_pylist(), None]  # the extra last entry: NULL
-    idx = arr.indices.fill_null(len(values) - 1).to_numpy()
+    values that are no answer code become missing and one problem row each. ``values``: the
+    column's distinct values, NULL (None) last; ``idx``: each cell's index into them (-1 is
+    the last too)."""
     allowed = list(spec.codes)
     target: list[str | None] = []
     bad = {}
@@ -422,9 +565,22 @@ def _convert_meta(path: Path, name: str, arr: pa.ChunkedArray, problems: list[Pr
                                              "'id' field", row=int(np.flatnonzero(
                                                  out.isna().to_numpy())[0]) + 2, column="id")])
         return out
-    series = arr.to_pandas()
     if name in ("submitdate", "startdate", "datestamp"):
-        out = pd.to_datetime(series.replace("", None), errors="coerce", format="ISO8601")
-        _flag_unparsed(path, name, series, out, "a date and time", problems)
+        out = _datetimes(arr)
+        if out is None:  # some value is not a date and time pyarrow reads: parse and flag each
+            series = arr.to_pandas()
+            out = pd.to_datetime(series.replace("", None), errors="coerce", format="ISO8601")
+            _flag_unparsed(path, name, series, out, "a date and time", problems)
         return out
-    return series
+    return arr.to_pandas()
+
+
+def _datetimes(arr: pa.ChunkedArray) -> pd.Series | None:
+    """Datetimes when every non-empty value is a date (and time) as LimeSurvey writes it,
+    ``2026-03-01 09:10:30`` (cast in pyarrow, the fast path), else None. A time with a zone
+    is not read this way: pandas reads it as it did before."""
+    try:
+        clean = pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=pa.string()), arr)
+        return clean.cast(pa.timestamp("us")).to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
