@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import SHARED as SHARED_ROOT
 from conftest import require_shared
@@ -507,13 +508,19 @@ def test_pieces_that_do_not_parse_on_their_own_fall_back_to_one_parse(mini, tmp_
     pd.testing.assert_frame_equal(got, whole)
 
 
-def test_a_broken_record_in_a_later_piece_is_reported_for_the_whole_file(mini, tmp_path,
-                                                                         monkeypatch):
+def _broken_export(tmp_path: Path) -> Path:
+    """400 responses of the mini survey; record 352 has one field too many."""
     text = (FIX / "mini_semicolon_bom_crlf.csv").read_bytes().decode("utf-8-sig")
     header, *records = [r for r in text.split("\r\n") if r]
     body = [f'"{k + 1}";' + records[k % len(records)].split(";", 1)[1] for k in range(400)]
     body[350] += ';"extra"'
     path = _write(tmp_path / "r.csv", "\r\n".join([header, *body, ""]))
+    return path
+
+
+def test_a_broken_record_in_a_later_piece_is_reported_for_the_whole_file(mini, tmp_path,
+                                                                         monkeypatch):
+    path = _broken_export(tmp_path)
     with pytest.raises(InputError) as whole:
         ls.read_responses(path, mini)
     monkeypatch.setattr(export, "PIECE_BYTES", 4096)
@@ -533,7 +540,6 @@ def test_dates_read_by_pyarrow_are_the_dates_pandas_reads(mini, tmp_path, monkey
     monkeypatch.setattr(export, "_datetimes", lambda arr: None)
     pd.testing.assert_frame_equal(ls.read_responses(path, mini), fast)
     monkeypatch.undo()
-    import pyarrow as pa
     assert export._datetimes(pa.chunked_array([["2018-06-04 10:12:00+02:00"]])) is None
 
 
@@ -546,11 +552,7 @@ def test_a_record_longer_than_a_block_is_still_read(mini, monkeypatch):
 
 def test_a_broken_record_in_a_later_block_is_reported_for_the_whole_file(mini, tmp_path,
                                                                           monkeypatch):
-    text = (FIX / "mini_semicolon_bom_crlf.csv").read_bytes().decode("utf-8-sig")
-    header, *records = [r for r in text.split("\r\n") if r]
-    body = [f'"{k + 1}";' + records[k % len(records)].split(";", 1)[1] for k in range(400)]
-    body[350] += ';"extra"'
-    path = _write(tmp_path / "r.csv", "\r\n".join([header, *body, ""]))
+    path = _broken_export(tmp_path)
     monkeypatch.setattr(export, "BLOCK_SIZE", 4096)
     assert path.stat().st_size > 10 * 4096
     with pytest.raises(InputError, match="same number of fields"):

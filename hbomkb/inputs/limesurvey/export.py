@@ -172,48 +172,31 @@ def _record_end(f, pos: int, quotes: int, newline: bytes) -> tuple[int, int]:
 def _read_columns(path: Path, sep: str, names: list[str], cols, coded: set[str],
                   pieces: list[tuple[int, int]]):
     """The export's kept columns converted (heading -> array), the problems found and the
-    answer mode, parsed piece by piece (see :func:`_pieces`).
+    answer mode, parsed piece by piece (see :func:`_pieces`; a small file is one piece).
 
-    A file parsed whole has each column converted as it is taken from the parsed table. A
-    file parsed in pieces keeps, per answer column, its distinct values and a small id per
-    cell (:func:`_keep_ids`), and its other columns as parsed; everything is converted once
-    the last piece is read, so the answer mode and the rows of problems are the whole
-    file's. Raises :class:`_PieceUnreadable` when a piece does not parse on its own.
+    Each piece's answer columns are kept as their distinct values and a small id per cell
+    (:func:`_keep_ids`), its other columns as parsed; everything is converted once the last
+    piece is read, so the answer mode and the rows of problems are the whole file's. Raises
+    :class:`_PieceUnreadable` when one of several pieces does not parse on its own.
     """
-    whole = len(pieces) == 1
     problems: list[Problem] = []
-    data: dict[str, object] = {}
     answer_mode = "codes"
     kept: dict[str, list] = {c: [] for c, _ in cols}  # per column: the pieces' parts
-
-    def convert(kind, spec, arr=None, answers=None):
-        if kind == "meta":
-            return spec, _convert_meta(path, spec, arr, problems)
-        if kind == "timing":
-            return spec, pd.to_numeric(arr.to_pandas(), errors="coerce").astype("Float64")
-        if spec.kind == "code":
-            return spec.name, _convert_codes(path, spec, *answers, answer_mode, problems)
-        return spec.name, _convert(path, spec, arr, problems)
-
     for k, piece in enumerate(pieces):
-        table = _parse(path, sep, names, [c for c, _ in cols], coded, None if whole else piece,
-                       first=k == 0)
+        table = _parse(path, sep, names, [c for c, _ in cols], coded,
+                       piece if len(pieces) > 1 else None, first=k == 0)
         if answer_mode == "codes":  # an export holds answer texts in every piece or in none
             answer_mode = _answer_mode(table, cols)
-        if not whole:
+        if len(pieces) > 1:
             # one dictionary per column for all its blocks: taking the columns then costs a
             # third of the time (a whole file is not unified: that copies every index at once)
             table = table.unify_dictionaries()
         arr = None
-        for cname, (kind, spec) in cols:
+        for cname, _ in cols:
             # Column by column, each dropped from the table once taken: memory goes down as
-            # the frame grows.
+            # the kept parts grow.
             arr, table = table.column(cname), table.drop_columns([cname])
-            if whole:
-                answers = _answers(arr.combine_chunks()) if cname in coded else None
-                key, value = convert(kind, spec, arr, answers)
-                data[key] = value
-            elif cname in coded:
+            if cname in coded:
                 _keep_ids(kept[cname], arr.combine_chunks())
             else:
                 kept[cname].append(arr)
@@ -221,24 +204,22 @@ def _read_columns(path: Path, sep: str, names: list[str], cols, coded: set[str],
         # pyarrow's allocator keeps the pages its parse threads freed, where numpy cannot
         # reuse them; handed back, what is built next does not add to them.
         pa.default_memory_pool().release_unused()
-    if not whole:
-        for cname, (kind, spec) in cols:
-            parts = kept.pop(cname)
-            if cname in coded:
-                seen, ids = parts[0], parts[1:]
-                key, value = convert(kind, spec, answers=([*seen, None], np.concatenate(ids)))
-            else:
-                key, value = convert(kind, spec, pa.chunked_array(
-                    [c for a in parts for c in a.chunks], type=parts[0].type))
-            data[key] = value
+    data: dict[str, object] = {}
+    for cname, (kind, spec) in cols:
+        parts = kept.pop(cname)
+        if cname in coded:
+            seen, ids = parts[0], parts[1:]
+            data[spec.name] = _convert_codes(path, spec, [*seen, None], np.concatenate(ids),
+                                             answer_mode, problems)
+            continue
+        arr = pa.chunked_array([c for a in parts for c in a.chunks], type=parts[0].type)
+        if kind == "meta":
+            data[spec] = _convert_meta(path, spec, arr, problems)
+        elif kind == "timing":
+            data[spec] = pd.to_numeric(arr.to_pandas(), errors="coerce").astype("Float64")
+        else:
+            data[spec.name] = _convert(path, spec, arr, problems)
     return data, problems, answer_mode
-
-
-def _answers(arr: pa.DictionaryArray) -> tuple[list, np.ndarray]:
-    """An answer column as its distinct values (NULL last, as None) and each cell's index
-    into them."""
-    values = [*arr.dictionary.to_pylist(), None]
-    return values, arr.indices.fill_null(len(values) - 1).to_numpy()
 
 
 def _keep_ids(parts: list, arr: pa.DictionaryArray) -> None:
@@ -411,8 +392,7 @@ def _parse(path: Path, sep: str, names: list[str], keep: list[str], coded: set[s
     ``pyarrow.csv.read_csv`` parses blocks of :data:`BLOCK_SIZE` bytes on all cores. Measured
     with ``bench/bench_survey_read.py`` (100,000 responses): see docs/survey.md.
     """
-    types = {c: _DICT32 if c in coded else pa.string()
-             for c in keep}
+    types = {c: _DICT32 if c in coded else pa.string() for c in keep}
     if piece is None:
         source, size = path, path.stat().st_size
     else:
@@ -473,8 +453,8 @@ def _convert_codes(path: Path, spec: Column, values: list, idx: np.ndarray, mode
                    problems: list[Problem]) -> pd.Categorical:
     """An answer column as a categorical of the question's answer codes (in answer order);
     values that are no answer code become missing and one problem row each. ``values``: the
-    column's distinct values, NULL (None) last; ``idx``: each cell's index into them (-1 is
-    the last too)."""
+    column's distinct values, NULL (None) last; ``idx``: each cell's index into them (-1:
+    NULL)."""
     allowed = list(spec.codes)
     target: list[str | None] = []
     bad = {}
